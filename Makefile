@@ -1,0 +1,96 @@
+# ocx — top-level build. Every component is a static library built from
+# <component>/src/*.c (platform: platform/*/src/*.c); binaries keep a thin main.c.
+# Unit tests are <component>/tests/test-*.c (cmocka), one binary each.
+
+CC      ?= gcc
+BUILD   ?= build
+PKGS    := libmicrohttpd libcjson yaml-0.1 libcurl sqlite3 libcap libseccomp libselinux libarchive gnutls
+WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu17 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -pthread -MMD -MP \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+           -Ilib/include -Iscc/include -Ipolicies/include -Iimagestreams/include \
+           -Iplatform/include -Icli/include -Irouter/include
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lh2o-evloop -lssl -lcrypto -lcmocka -lm -lpthread
+SAN     ?=
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -U_FORTIFY_SOURCE
+LDFLAGS += -fsanitize=address,undefined
+BUILD   := build-asan
+endif
+
+COMPONENTS := lib scc policies imagestreams platform cli router
+src_of = $(if $(filter platform,$(1)),$(wildcard platform/*/src/*.c),$(wildcard $(1)/src/*.c))
+obj_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(call src_of,$(1)))
+LIBNAME_lib := ocx
+$(foreach c,$(COMPONENTS),$(eval LIB_$(c) := $(BUILD)/lib$(or $(LIBNAME_$(c)),$(c)).a))
+ALL_LIBS := $(foreach c,platform cli router scc policies imagestreams lib,$(if $(call src_of,$(c)),$(LIB_$(c))))
+LINK_LIBS := -Wl,--start-group $(ALL_LIBS) -Wl,--end-group
+
+BINS := $(BUILD)/ocxd $(BUILD)/ocx $(if $(wildcard router/main.c),$(BUILD)/ocx-router)
+TEST_SRCS := $(wildcard */tests/test-*.c platform/*/tests/test-*.c)
+TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
+FUZZ_SRCS := $(wildcard */fuzz/fuzz-*.c platform/*/fuzz/fuzz-*.c)
+FUZZ_BINS := $(patsubst %.c,$(BUILD)/%,$(FUZZ_SRCS))
+HELPER_SRCS := $(wildcard e2e/helpers/*.c)
+HELPER_BINS := $(patsubst e2e/helpers/%.c,$(BUILD)/e2e/%,$(HELPER_SRCS))
+
+.PHONY: all deps run test unit e2e asan lint fuzz bench clean
+all: $(BINS) $(TEST_BINS) $(FUZZ_BINS) $(HELPER_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"; $(CC) $(CFLAGS) -c -o $@ $<
+
+$(foreach c,$(COMPONENTS),$(eval $(LIB_$(c)): $(call obj_of,$(c)) ; @mkdir -p $$(dir $$@); rm -f $$@; ar rcs $$@ $$^))
+
+$(BUILD)/ocxd: $(BUILD)/obj/platform/main.o $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+$(BUILD)/ocx: $(BUILD)/obj/cli/main.o $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+$(BUILD)/ocx-router: $(BUILD)/obj/router/main.o $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+$(BUILD)/%: $(BUILD)/obj/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+# fuzz entry points are linked with a standalone replay driver (tools/fuzz-replay.c)
+$(FUZZ_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/obj/tools/fuzz-replay.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tools/fuzz-replay.o $(LINK_LIBS) $(LDLIBS)
+$(BUILD)/e2e/%: e2e/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -o $@ $<
+
+deps:
+	@tools/deps.sh
+
+run: deps all
+	@OCX_BIN=$(abspath $(BUILD)) tools/run.sh
+
+test: deps all
+	@BUILD=$(abspath $(BUILD)) tools/test.sh
+
+unit: all
+	@BUILD=$(abspath $(BUILD)) tools/test.sh unit
+
+e2e: all
+	@BUILD=$(abspath $(BUILD)) tools/test.sh e2e
+
+asan:
+	@tools/deps.sh
+	$(MAKE) SAN=1 all
+	@BUILD=$(abspath build-asan) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 tools/test.sh
+
+lint:
+	@tools/lint.sh
+
+fuzz:
+	@tools/fuzz-build.sh
+
+bench: all
+	@for b in e2e/bench/*.sh; do OCX_BIN=$(abspath $(BUILD)) $$b; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
