@@ -44,19 +44,30 @@ $(BUILD)/obj/%.o: %.c
 
 $(foreach c,$(COMPONENTS),$(eval $(LIB_$(c)): $(call obj_of,$(c)) ; @mkdir -p $$(dir $$@); rm -f $$@; ar rcs $$@ $$^))
 
-$(BUILD)/ocxd: $(BUILD)/obj/platform/main.o $(ALL_LIBS)
-	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
-$(BUILD)/ocx: $(BUILD)/obj/cli/main.o $(ALL_LIBS)
-	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
-$(BUILD)/ocx-router: $(BUILD)/obj/router/main.o $(ALL_LIBS)
-	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
-$(BUILD)/%: $(BUILD)/obj/%.o $(ALL_LIBS)
+# unit tests link only their component and what it depends on
+DEPS_lib := lib
+DEPS_scc := scc lib
+DEPS_policies := policies lib
+DEPS_imagestreams := imagestreams lib
+DEPS_router := router lib
+DEPS_cli := cli lib
+DEPS_platform := platform scc policies imagestreams lib
+comp_of = $(word 1,$(subst /, ,$(patsubst $(BUILD)/%,%,$(1))))
+libs_for = $(foreach c,$(DEPS_$(call comp_of,$(1))),$(if $(call src_of,$(c)),$(LIB_$(c))))
+.SECONDEXPANSION:
+$(TEST_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $$(call libs_for,$$@)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(call libs_for,$@) -Wl,--end-group $(LDLIBS)
+$(BUILD)/ocxd: $(BUILD)/obj/platform/main.o $$(call libs_for,platform)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(call libs_for,platform) -Wl,--end-group $(LDLIBS)
+$(BUILD)/ocx: $(BUILD)/obj/cli/main.o $$(call libs_for,cli)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(call libs_for,cli) -Wl,--end-group $(LDLIBS)
+$(BUILD)/ocx-router: $(BUILD)/obj/router/main.o $$(call libs_for,router)
+	$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(call libs_for,router) -Wl,--end-group $(LDLIBS)
 # fuzz entry points are linked with a standalone replay driver (tools/fuzz-replay.c)
-$(FUZZ_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/obj/tools/fuzz-replay.o $(ALL_LIBS)
+$(FUZZ_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $(BUILD)/obj/tools/fuzz-replay.o $$(call libs_for,$$@)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tools/fuzz-replay.o $(LINK_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tools/fuzz-replay.o -Wl,--start-group $(call libs_for,$@) -Wl,--end-group $(LDLIBS)
 $(BUILD)/e2e/%: e2e/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -o $@ $<
