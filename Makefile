@@ -5,7 +5,7 @@
 CC      ?= gcc
 BUILD   ?= build
 PKGS    := libmicrohttpd libcjson yaml-0.1 libcurl sqlite3 libcap libseccomp libselinux libarchive gnutls
-WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Werror
+WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Werror -Wno-format-truncation
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu17 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -pthread -MMD -MP \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -23,8 +23,9 @@ COMPONENTS := lib scc policies imagestreams platform cli router
 src_of = $(if $(filter platform,$(1)),$(wildcard platform/*/src/*.c),$(wildcard $(1)/src/*.c))
 obj_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(call src_of,$(1)))
 LIBNAME_lib := ocx
+obj_of_policies_extra := $(BUILD)/obj/gen/policy-data.o
 $(foreach c,$(COMPONENTS),$(eval LIB_$(c) := $(BUILD)/lib$(or $(LIBNAME_$(c)),$(c)).a))
-ALL_LIBS := $(foreach c,platform cli router scc policies imagestreams lib,$(if $(call src_of,$(c)),$(LIB_$(c))))
+ALL_LIBS := $(foreach c,platform cli router scc policies imagestreams lib,$(if $(call src_of,$(c))$(obj_of_$(c)_extra),$(LIB_$(c))))
 LINK_LIBS := -Wl,--start-group $(ALL_LIBS) -Wl,--end-group
 
 BINS := $(BUILD)/ocxd $(BUILD)/ocx $(if $(wildcard router/main.c),$(BUILD)/ocx-router)
@@ -42,7 +43,16 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"; $(CC) $(CFLAGS) -c -o $@ $<
 
-$(foreach c,$(COMPONENTS),$(eval $(LIB_$(c)): $(call obj_of,$(c)) ; @mkdir -p $$(dir $$@); rm -f $$@; ar rcs $$@ $$^))
+# policy data files are compiled into libpolicies (tools/embed.sh)
+POLICY_DATA := $(sort $(wildcard policies/*/*.json policies/*/*.yaml))
+$(BUILD)/gen/policy-data.c: $(POLICY_DATA) tools/embed.sh
+	@mkdir -p $(dir $@)
+	@tools/embed.sh $@ policies $(POLICY_DATA)
+$(BUILD)/obj/gen/policy-data.o: $(BUILD)/gen/policy-data.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"; $(CC) $(CFLAGS) -c -o $@ $<
+
+$(foreach c,$(COMPONENTS),$(eval $(LIB_$(c)): $(call obj_of,$(c)) $(obj_of_$(c)_extra) ; @mkdir -p $$(dir $$@); rm -f $$@; ar rcs $$@ $$^))
 
 # unit tests link only their component and what it depends on
 DEPS_lib := lib
@@ -53,7 +63,7 @@ DEPS_router := router lib
 DEPS_cli := cli lib
 DEPS_platform := platform scc policies imagestreams lib
 comp_of = $(word 1,$(subst /, ,$(patsubst $(BUILD)/%,%,$(1))))
-libs_for = $(foreach c,$(DEPS_$(call comp_of,$(1))),$(if $(call src_of,$(c)),$(LIB_$(c))))
+libs_for = $(foreach c,$(DEPS_$(call comp_of,$(1))),$(if $(call src_of,$(c))$(obj_of_$(c)_extra),$(LIB_$(c))))
 .SECONDEXPANSION:
 $(TEST_BINS): $(BUILD)/%: $(BUILD)/obj/%.o $$(call libs_for,$$@)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,109 @@
+/* ocx — client-side JSON merge patches (see cli/merge.h). */
+#include "cli/merge.h"
+#include "ocx/json.h"
+#include "ocx/banned.h"
+
+bool cli_patch_is_empty(const cJSON *patch) { return !patch || (cJSON_IsObject(patch) && !patch->child); }
+
+cJSON *cli_merge_patch_diff(const cJSON *original, const cJSON *modified) {
+        cJSON *p = cJSON_CreateObject();
+        const cJSON *m;
+        cJSON_ArrayForEach(m, modified) {
+                const cJSON *o = ocx_json_get(original, m->string);
+                if (o && ocx_json_equal(o, m)) continue;
+                if (o && cJSON_IsObject(o) && cJSON_IsObject(m)) {
+                        cJSON *sub = cli_merge_patch_diff(o, m);
+                        if (cli_patch_is_empty(sub))
+                                cJSON_Delete(sub);
+                        else
+                                cJSON_AddItemToObject(p, m->string, sub);
+                        continue;
+                }
+                cJSON_AddItemToObject(p, m->string, cJSON_Duplicate(m, true));
+        }
+        const cJSON *o;
+        cJSON_ArrayForEach(o, original) if (!ocx_json_get(modified, o->string)) cJSON_AddNullToObject(p, o->string);
+        return p;
+}
+
+static cJSON *deletions(const cJSON *last, const cJSON *modified) {
+        cJSON *p = cJSON_CreateObject();
+        const cJSON *l;
+        cJSON_ArrayForEach(l, last) {
+                const cJSON *m = ocx_json_get(modified, l->string);
+                if (!m) {
+                        cJSON_AddNullToObject(p, l->string);
+                } else if (cJSON_IsObject(l) && cJSON_IsObject(m)) {
+                        cJSON *sub = deletions(l, m);
+                        if (cli_patch_is_empty(sub))
+                                cJSON_Delete(sub);
+                        else
+                                cJSON_AddItemToObject(p, l->string, sub);
+                }
+        }
+        return p;
+}
+
+static cJSON *changes(const cJSON *live, const cJSON *modified) {
+        cJSON *p = cJSON_CreateObject();
+        const cJSON *m;
+        cJSON_ArrayForEach(m, modified) {
+                const cJSON *o = ocx_json_get(live, m->string);
+                if (o && ocx_json_equal(o, m)) continue;
+                if (o && cJSON_IsObject(o) && cJSON_IsObject(m)) {
+                        cJSON *sub = changes(o, m);
+                        if (cli_patch_is_empty(sub))
+                                cJSON_Delete(sub);
+                        else
+                                cJSON_AddItemToObject(p, m->string, sub);
+                        continue;
+                }
+                cJSON_AddItemToObject(p, m->string, cJSON_Duplicate(m, true));
+        }
+        return p;
+}
+
+/* merges patch b into a (both patches), b wins on conflicts */
+static void merge_patches(cJSON *a, const cJSON *b) {
+        const cJSON *e;
+        cJSON_ArrayForEach(e, b) {
+                cJSON *x = ocx_json_get(a, e->string);
+                if (x && cJSON_IsObject(x) && cJSON_IsObject(e))
+                        merge_patches(x, e);
+                else
+                        ocx_json_set(a, e->string, cJSON_Duplicate(e, true));
+        }
+}
+
+cJSON *cli_three_way_merge_patch(const cJSON *last_applied, const cJSON *live, const cJSON *modified) {
+        cJSON *p = last_applied ? deletions(last_applied, modified) : cJSON_CreateObject();
+        cJSON *c = changes(live, modified);
+        merge_patches(p, c);
+        cJSON_Delete(c);
+        return p;
+}
+
+cJSON *cli_merge_patch_apply(cJSON *target, const cJSON *patch) {
+        if (!cJSON_IsObject(patch)) {
+                cJSON_Delete(target);
+                return cJSON_Duplicate(patch, true);
+        }
+        if (!cJSON_IsObject(target)) {
+                cJSON_Delete(target);
+                target = cJSON_CreateObject();
+        }
+        const cJSON *e;
+        cJSON_ArrayForEach(e, patch) {
+                if (cJSON_IsNull(e)) {
+                        cJSON_DeleteItemFromObjectCaseSensitive(target, e->string);
+                        continue;
+                }
+                cJSON *cur = ocx_json_get(target, e->string);
+                cJSON *nv = cli_merge_patch_apply(cur ? cJSON_Duplicate(cur, true) : cJSON_CreateNull(), e);
+                if (cur)
+                        cJSON_ReplaceItemInObjectCaseSensitive(target, e->string, nv);
+                else
+                        cJSON_AddItemToObject(target, e->string, nv);
+        }
+        return target;
+}

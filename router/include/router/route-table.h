@@ -1,0 +1,95 @@
+/* ocx-router — the route table: built from Route, Service and Endpoints
+ * objects (informer snapshots or a routes file), admission (oldest route owns
+ * a host, HostAlreadyClaimed across namespaces, InvalidHost, NoHostValue,
+ * wildcard claims), per-route endpoints (ready pod addresses, targetPort by
+ * name or number, weights over to + alternateBackends) and lookup (exact host
+ * before wildcard, longest path on segment boundaries).
+ *
+ * A table is immutable after rt_table_build() except for the load-balancing
+ * state and the `upstream` binding, which belong to the one thread that
+ * serves requests with it. */
+#pragma once
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "ocx/error.h"
+
+typedef enum { RT_TERM_NONE, RT_TERM_EDGE, RT_TERM_PASSTHROUGH, RT_TERM_REENCRYPT } rt_termination;
+typedef enum { RT_INSECURE_NONE, RT_INSECURE_ALLOW, RT_INSECURE_REDIRECT } rt_insecure;
+typedef enum { RT_BAL_RANDOM, RT_BAL_ROUNDROBIN, RT_BAL_LEASTCONN, RT_BAL_SOURCE } rt_balance;
+
+typedef struct rt_endpoint {
+        char addr[48];   /* IP literal, IPv6 without brackets */
+        uint16_t port;
+        uint16_t weight; /* 0..256 after B.4 scaling; 0 = no new traffic */
+        uint8_t unit;    /* index of the service unit (0 = spec.to) */
+        char key[64];    /* "addr:port" or "[v6]:port": upstream identity */
+        void *upstream;  /* bound by the proxy (serving thread) */
+} rt_endpoint;
+
+typedef struct rt_route {
+        char *ns, *name, *uid, *created; /* created: metadata.creationTimestamp */
+        char *host;   /* normalised spec.host ("" if none) */
+        char *domain; /* wildcard routes: the claimed domain, else NULL */
+        bool wildcard;
+        char *path; /* spec.path or "" */
+        rt_termination term;
+        rt_insecure insecure;
+        char *cert_pem, *key_pem, *ca_pem; /* edge/reencrypt serving cert, may be NULL */
+        rt_balance balance;
+        long timeout_ms; /* server timeout */
+        rt_endpoint *eps;
+        size_t n_eps;
+        unsigned n_units; /* service units with weight > 0 and endpoints */
+        /* admission */
+        bool admitted;
+        const char *reason; /* static string when !admitted */
+        char *message;
+        /* load-balancing state (serving thread only) */
+        uint64_t rr;
+        int32_t *wrr_cur; /* smooth weighted round robin, n_eps entries */
+} rt_route;
+
+typedef struct rt_table {
+        rt_route *routes; /* every route, sorted by namespace/name */
+        size_t n_routes;
+        rt_route **exact; /* admitted, non-wildcard: host asc, then longer path first */
+        size_t n_exact;
+        rt_route **wild; /* admitted wildcard: domain asc, then longer path first */
+        size_t n_wild;
+        unsigned refs;      /* serving thread: active table + in-flight requests */
+        void *bound_to;     /* serving thread bookkeeping */
+        uint64_t generation;
+} rt_table;
+
+typedef struct rt_table_options {
+        bool allow_wildcards;     /* --allow-wildcard-routes */
+        bool ns_ownership_check;  /* true (default): other namespaces get HostAlreadyClaimed */
+        long default_timeout_ms;  /* 30000 */
+} rt_table_options;
+
+void rt_table_options_default(rt_table_options *o);
+
+/* routes, services, endpoints: JSON arrays of objects (any may be NULL).
+ * Objects that are not usable (no name, wrong shape) are skipped; the table
+ * never fails on input content. Caller frees with rt_table_free(). */
+int rt_table_build(const cJSON *routes, const cJSON *services, const cJSON *endpoints,
+                   const rt_table_options *opt, rt_table **ret);
+rt_table *rt_table_free(rt_table *t);
+
+/* host: normalised (rt_host_normalize); path: request path, query allowed.
+ * Exact host first (longest matching path), then the wildcard for the
+ * host's domain. NULL when nothing matches. */
+rt_route *rt_table_lookup(const rt_table *t, const char *host, const char *path, size_t path_len);
+
+/* Finds a route by namespace/name (any admission state). */
+rt_route *rt_table_find(const rt_table *t, const char *ns, const char *name);
+
+/* Parses a HAProxy-style timeout ("30s", "500ms", "2m", "1h", "1d", "100us",
+ * bare number = ms). Returns milliseconds (clipped to 2147483647) or -1. */
+long rt_parse_timeout(const char *s);
+
+/* Splits a kind:List (or a plain array) of Route/Service/Endpoints objects
+ * into three new arrays (references are deep copies). */
+void rt_split_objects(const cJSON *list, cJSON **ret_routes, cJSON **ret_services, cJSON **ret_endpoints);
