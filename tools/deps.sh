@@ -9,7 +9,12 @@ pkgs=(
   libcap-dev libseccomp-dev libselinux1-dev libh2o-evloop-dev libarchive-dev
   libcmocka-dev libgnutls28-dev libssl-dev
   curl openssl iproute2 procps psmisc util-linux
+  docker-registry skopeo
+  # router / DNS tests and the router benchmark (e2e/t5*, e2e/bench/router.sh)
+  dnsutils awscli nodejs wrk nginx haproxy
 )
+# Debian's nodejs has no npm (a NodeSource nodejs brings its own and conflicts with it)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing+=("$p")

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include "cli/cmds.h"
 #include "cli/kubeconfig.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
@@ -28,6 +29,10 @@ void cli_cluster_opts_release(cli_cluster_opts *o) {
         free(o->server);
         free(o->kubeconfig);
         free(o->bin_dir);
+        free(o->router_http);
+        free(o->router_https);
+        free(o->router_stats);
+        free(o->dns_listen);
         memset(o, 0, sizeof(*o));
 }
 
@@ -319,7 +324,11 @@ static const char up_help[] =
         "      --listen='127.0.0.1:8443': address of the API server (HOST:PORT, [IPV6]:PORT)\n"
         "      --public-hostname='': hostname clients use to reach the API server\n"
         "      --routing-suffix='127.0.0.1.nip.io': default subdomain for routes\n"
-        "      --kubeconfig='': kubeconfig to add the system:admin context to\n";
+        "      --kubeconfig='': kubeconfig to add the system:admin context to\n"
+        "      --router-http='127.0.0.1:80': HTTP listener of the router (\"\" disables)\n"
+        "      --router-https='127.0.0.1:443': HTTPS listener of the router (\"\" disables)\n"
+        "      --router-stats='127.0.0.1:1936': /healthz and /metrics of the router\n"
+        "      --dns-listen='127.0.0.1:5353': cluster DNS (UDP and TCP) served by ocxd\n";
 
 static const char down_help[] =
         "Stop the cluster\n"
@@ -369,6 +378,13 @@ static void print_banner(const cli_cluster_opts *o, bool already, const char *ku
         printf("The server is accessible at:\n    %s\n\n", o->server);
         printf("You are logged in as:\n    User:     system:admin\n    Context:  %s\n\n",
                context ? context : "");
+        _cleanup_free_ char *htpasswd = ocx_xasprintf("%s/htpasswd", o->base_dir);
+        _cleanup_free_ char *users = NULL;
+        size_t ulen = 0;
+        if (ocx_read_file(htpasswd, 4 << 20, &users, &ulen) == 0 &&
+            (ocx_startswith(users, "developer:") || strstr(users, "\ndeveloper:")))
+                printf("To login as a developer:\n    User:     developer\n    Password: developer\n"
+                       "    ocx login -u developer -p developer\n\n");
         printf("To login as administrator:\n    ocx login -u system:admin\n\n");
         printf("Kubeconfig:      %s (and %s/admin.kubeconfig)\n", kubeconfig ? kubeconfig : "",
                o->base_dir);
@@ -399,6 +415,11 @@ static int cmd_up(cli_cluster_opts *o) {
                 if ((r = cli_cluster_pki_ensure(o, &e)) < 0) return report(e);
                 if ((r = save_state(o, &e)) < 0) return report(e);
         }
+
+        /* the htpasswd identity provider's file, with the developer user */
+        _cleanup_free_ char *htpasswd = ocx_xasprintf("%s/htpasswd", o->base_dir);
+        if (access(htpasswd, F_OK) < 0 && (r = cli_htpasswd_set(htpasswd, "developer", "developer", &e)) < 0)
+                return report(e);
 
         bool already = false;
         if ((r = cli_cluster_start(o, cli_cluster_daemons, cli_cluster_n_daemons, &already, &e)) < 0)
@@ -487,6 +508,10 @@ int cli_cmd_cluster(int argc, char **argv) {
                            {"public-hostname", &o.public_hostname, NULL},
                            {"routing-suffix", &o.routing_suffix, NULL},
                            {"kubeconfig", &o.kubeconfig, NULL},
+                           {"router-http", &o.router_http, NULL},
+                           {"router-https", &o.router_https, NULL},
+                           {"router-stats", &o.router_stats, NULL},
+                           {"dns-listen", &o.dns_listen, NULL},
                            {NULL, NULL, NULL}};
         flag down_flags[] = {{"base-dir", &o.base_dir, NULL},
                              {"clean", NULL, &o.clean},

@@ -58,6 +58,44 @@ static const cli_flag_def create_flags[] = {
         {0},
 };
 
+static const cli_flag_def expose_flags[] = {
+        {"hostname", 0, CLI_FLAG_STRING, "", "Set a hostname for the new route"},
+        {"path", 0, CLI_FLAG_STRING, "", "Set a path for the new route"},
+        {"port", 0, CLI_FLAG_STRING, "", "The port that the resource should serve on (the route's target port)"},
+        {"name", 0, CLI_FLAG_STRING, "", "The name for the newly created object."},
+        {"labels", 'l', CLI_FLAG_STRING, "", "Labels to apply to the route created by this call."},
+        {"wildcard-policy", 0, CLI_FLAG_STRING, "", "Sets the WildcardPolicy for the hostname, the default is \"None\". Valid values are \"None\" and \"Subdomain\""},
+        {"type", 0, CLI_FLAG_STRING, "", "Type for this service (not allowed when exposing a route)"},
+        {0},
+};
+
+static const cli_flag_def create_route_flags[] = {
+        {"service", 0, CLI_FLAG_STRING, "", "Name of the service that the new route is exposing"},
+        {"hostname", 0, CLI_FLAG_STRING, "", "Set a hostname for the new route"},
+        {"path", 0, CLI_FLAG_STRING, "", "Path that the router watches to route traffic to the service."},
+        {"port", 0, CLI_FLAG_STRING, "", "Name of the service port or number of the container port the route will route traffic to"},
+        {"cert", 0, CLI_FLAG_STRING, "", "Path to a certificate file."},
+        {"key", 0, CLI_FLAG_STRING, "", "Path to a key file."},
+        {"ca-cert", 0, CLI_FLAG_STRING, "", "Path to a CA certificate file."},
+        {"insecure-policy", 0, CLI_FLAG_STRING, "", "Set an insecure policy for the new route (Allow, None, Redirect)"},
+        {"wildcard-policy", 0, CLI_FLAG_STRING, "", "Sets the WildcardPolicy for the hostname (None, Subdomain)"},
+        {0},
+};
+
+static const cli_command create_commands[] = {
+        {.name = "route", .summary = "Create a route that uses edge TLS termination",
+         .usage = "create route edge [NAME] --service=SERVICE [flags]",
+         .long_help = "Create a route that uses edge TLS termination.\n\nSpecify the service (either just its name or "
+                      "using type/name syntax) that the generated route should expose via the --service flag. The "
+                      "certificate, key and CA files are read by the client and sent in the route.",
+         .examples = "  # Create an edge route named \"my-route\" that exposes the frontend service\n"
+                     "  ocx create route edge my-route --service=frontend\n\n"
+                     "  # With a custom certificate, redirecting plain HTTP\n"
+                     "  ocx create route edge --service=frontend --cert=tls.crt --key=tls.key --insecure-policy=Redirect",
+         .flags = create_route_flags, .run = cli_run_create_route},
+        {0},
+};
+
 static const cli_flag_def apply_flags[] = {
         {"filename", 'f', CLI_FLAG_LIST, "", "Filename, directory, or '-' (stdin) that contains the configuration to apply."},
         {"recursive", 'R', CLI_FLAG_BOOL, "false", "Process the directory used in -f, --filename recursively."},
@@ -80,6 +118,24 @@ static const cli_flag_def delete_flags[] = {
         {"now", 0, CLI_FLAG_BOOL, "false", "If true, resources are signaled for immediate shutdown (same as --grace-period=1)."},
         {"force", 0, CLI_FLAG_BOOL, "false", "If true, immediately remove resources from API and bypass graceful deletion."},
         {"cascade", 0, CLI_FLAG_STRING, "background", "Must be \"background\", \"orphan\", or \"foreground\"."},
+        {0},
+};
+
+/* runtime: logs and exec (cmd-logs.c, cmd-exec.c) */
+int cli_run_logs(cli_invocation *inv);
+int cli_run_exec(cli_invocation *inv);
+static const cli_flag_def logs_flags[] = {
+        {"follow", 'f', CLI_FLAG_BOOL, "false", "Specify if the logs should be streamed."},
+        {"container", 'c', CLI_FLAG_STRING, "", "Print the logs of this container"},
+        {"tail", 0, CLI_FLAG_INT, "-1", "Lines of recent log file to display. Defaults to -1, showing all log lines."},
+        {"previous", 'p', CLI_FLAG_BOOL, "false", "If true, print the logs for the previous instance of the container in a pod if it exists."},
+        {0},
+};
+static const cli_flag_def exec_flags[] = {
+        {"container", 'c', CLI_FLAG_STRING, "", "Container name. If omitted, the first container in the pod will be chosen"},
+        {"stdin", 'i', CLI_FLAG_BOOL, "false", "Pass stdin to the container"},
+        {"tty", 't', CLI_FLAG_BOOL, "false", "Stdin is a TTY"},
+        {"base-dir", 0, CLI_FLAG_STRING, "", "The node's base directory (default: $OCX_BASE_DIR, else /var/lib/ocx); exec works on the node machine only"},
         {0},
 };
 
@@ -121,6 +177,73 @@ static const cli_command config_commands[] = {
         {0},
 };
 
+/* cli/src/cmd-image.c */
+extern const cli_command cli_image_commands[];
+static const cli_flag_def login_flags[] = {
+        {"username", 'u', CLI_FLAG_STRING, "", "Username for server"},
+        {"password", 'p', CLI_FLAG_STRING, "", "Password for server"},
+        {"certificate-authority", 0, CLI_FLAG_STRING, "", "Path to a cert file for the certificate authority"},
+        {0},
+};
+
+static const cli_flag_def whoami_flags[] = {
+        {"show-token", 't', CLI_FLAG_BOOL, "false", "Print the token the current session is using."},
+        {"show-context", 'c', CLI_FLAG_BOOL, "false", "Print the current user context name"},
+        {"show-server", 0, CLI_FLAG_BOOL, "false", "If true, print the current server's REST API URL"},
+        {"show-console", 0, CLI_FLAG_BOOL, "false", "If true, print the current server's web console URL"},
+        {"output", 'o', CLI_FLAG_STRING, "", "Output format. One of: json|yaml."},
+        {0},
+};
+
+static const cli_flag_def new_project_flags[] = {
+        {"display-name", 0, CLI_FLAG_STRING, "", "Project display name"},
+        {"description", 0, CLI_FLAG_STRING, "", "Project description"},
+        {"skip-config-write", 0, CLI_FLAG_BOOL, "false",
+         "If true, the project will not be set as a cluster entry in kubeconfig after being created"},
+        {0},
+};
+
+static const cli_flag_def project_flags[] = {
+        {"short", 'q', CLI_FLAG_BOOL, "false", "If true, display only the project name"},
+        {0},
+};
+
+static const cli_flag_def htpasswd_flags[] = {
+        {"password", 'p', CLI_FLAG_STRING, "", "The user's password (prompted for on a terminal when missing)"},
+        {"base-dir", 0, CLI_FLAG_STRING, "/var/lib/ocx", "The cluster's base directory (the file is BASE/htpasswd)"},
+        {0},
+};
+
+/* RBAC commands: cli/src/cmd-adm-policy.c, cli/src/cmd-auth.c */
+extern const cli_flag_def cli_policy_flags[];
+extern const cli_command cli_auth_commands[];
+int cli_run_policy(cli_invocation *inv);
+#define POLICY_USAGE                                                                                                       \
+        "policy (add-role-to-user|add-role-to-group|add-cluster-role-to-user|add-cluster-role-to-group|"                   \
+        "remove-role-from-user|remove-role-from-group|remove-cluster-role-from-user|remove-cluster-role-from-group|"       \
+        "add-scc-to-user|add-scc-to-group|remove-scc-from-user|remove-scc-from-group) ROLE|SCC (USER...|GROUP...) "       \
+        "[-z SA] [--rolebinding-name N] [--role-namespace NS] | policy who-can VERB RESOURCE [NAME]"
+#define POLICY_EXAMPLES                                                                                                    \
+        "  # Let alice view the current project\n  ocx adm policy add-role-to-user view alice\n\n"                        \
+        "  # Let the default service account run as any uid\n  ocx adm policy add-scc-to-user anyuid -z default\n\n"       \
+        "  # Who may delete pods here\n  ocx adm policy who-can delete pods"
+
+/* `ocx adm` subcommands (other adm commands join this table) */
+static const cli_command adm_commands[] = {
+        {.name = "policy", .summary = "Manage cluster authorization and security policy", .usage = "adm " POLICY_USAGE,
+         .long_help = "Manage cluster authorization and security policy.\n\nRoles are granted with RoleBindings in the "
+                      "current project (add-role-*) or ClusterRoleBindings (add-cluster-role-*); SCCs through the "
+                      "ClusterRole system:openshift:scc:<name> and a binding of that name (a RoleBinding when -n is given).",
+         .examples = POLICY_EXAMPLES, .flags = cli_policy_flags, .run = cli_run_policy},
+        {.name = "htpasswd", .summary = "Add or remove users of the htpasswd identity provider",
+         .usage = "adm htpasswd (add|remove) USER [-p PASSWORD] [--base-dir DIR]",
+         .long_help = "Add or remove users of the htpasswd identity provider.\n\nEdits BASE/htpasswd (bcrypt "
+                      "entries, mode 0600); the API server re-reads the file when it changes.",
+         .examples = "  # Add a user\n  ocx adm htpasswd add alice -p secret\n\n  # Remove it\n  ocx adm htpasswd remove alice",
+         .flags = htpasswd_flags, .run = cli_run_adm_htpasswd},
+        {0},
+};
+
 static int run_docs(cli_invocation *inv);
 static int run_options(cli_invocation *inv);
 
@@ -149,7 +272,16 @@ const cli_command cli_root_commands[] = {
                       "a file may hold several documents separated by '---' or a List.",
          .examples = "  # Create a route from a file\n  ocx create -f route.yaml\n\n"
                      "  # Create from stdin\n  cat pod.json | ocx create -f -",
-         .flags = create_flags, .run = cli_run_create},
+         .flags = create_flags, .run = cli_run_create, .subcommands = create_commands},
+        {.name = "expose", .group = "Basic Commands", .summary = "Expose a replicated application as a service or route",
+         .usage = "expose (svc/NAME | svc NAME) [--hostname=H] [--path=P] [--port=PORT] [--name=N] [-l k=v] [flags]",
+         .long_help = "Expose containers internally as services or externally via routes.\n\nFor a service, a Route "
+                      "is created; without --hostname the server generates <name>-<namespace>.<routing suffix>.",
+         .examples = "  # Create a route based on service nginx. The new route will reuse nginx's labels\n"
+                     "  ocx expose service nginx\n\n"
+                     "  # Create a route and specify your own hostname\n"
+                     "  ocx expose service nginx --hostname=www.example.com",
+         .flags = expose_flags, .run = cli_run_expose},
         {.name = "apply", .group = "Basic Commands", .summary = "Apply a configuration to a resource by filename or stdin",
          .usage = "apply -f FILENAME [flags]",
          .long_help = "Apply a configuration to a resource by filename or stdin.\n\nObjects that do not exist are "
@@ -163,6 +295,18 @@ const cli_command cli_root_commands[] = {
                      "  ocx delete pods,services -l name=myLabel\n\n  # Delete everything of the all category\n"
                      "  ocx delete all --all",
          .flags = delete_flags, .run = cli_run_delete},
+        {.name = "logs", .group = "Troubleshooting and Debugging Commands", .summary = "Print the logs for a container in a pod",
+         .usage = "logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [flags]",
+         .examples = "  # Print the log of the only container of pod web\n  ocx logs web\n\n"
+                     "  # Follow the log of container c\n  ocx logs -f pod/web -c c\n\n"
+                     "  # The last 20 lines of the previous instance\n  ocx logs --previous --tail 20 web",
+         .flags = logs_flags, .run = cli_run_logs},
+        {.name = "exec", .group = "Troubleshooting and Debugging Commands", .summary = "Execute a command in a container",
+         .usage = "exec POD [-c CONTAINER] -- COMMAND [args...] [flags]",
+         .long_help = "Execute a command in a container.\n\nThis first version runs on the node machine only: it enters the "
+                      "container's namespaces through `ocxd node-exec` with the container's security context.",
+         .examples = "  # Run 'id' in the first container of pod web\n  ocx exec web -- id",
+         .flags = exec_flags, .run = cli_run_exec},
         {.name = "patch", .group = "Basic Commands", .summary = "Update fields of a resource",
          .usage = "patch (-f FILENAME | TYPE NAME) -p PATCH [--type merge|json] [flags]",
          .examples = "  # Partially update a route's host\n  ocx patch route web -p '{\"spec\":{\"host\":\"x.example.com\"}}'\n\n"
@@ -177,6 +321,52 @@ const cli_command cli_root_commands[] = {
          .flags = edit_flags, .run = cli_run_edit},
         {.name = "api-resources", .group = "Basic Commands", .summary = "Print the supported API resources on the server",
          .usage = "api-resources [flags]", .flags = no_flags, .run = cli_run_api_resources},
+        {.name = "image", .group = "Other Commands", .summary = "Useful commands for managing images",
+         .usage = "image COMMAND [flags]",
+         .long_help = "Manage images in registries: 'ocx image append' builds an image from layer archives and "
+                      "pushes it, 'ocx image info' describes one.",
+         .flags = no_flags, .subcommands = cli_image_commands},
+        {.name = "login", .group = "Basic Commands", .summary = "Log in to a server",
+         .usage = "login [URL] [flags]",
+         .long_help = "Log in to your server and save login for subsequent use.\n\nThe first time you log in, "
+                      "the server URL is remembered in your kubeconfig. A user name without a password reuses "
+                      "existing credentials for that user (how system:admin logs in); otherwise the password is "
+                      "sent to the server's OAuth endpoint and the token it returns is saved.",
+         .examples = "  # Log in as the cluster administrator (client certificate)\n  ocx login -u system:admin\n\n"
+                     "  # Log in with a user name and password\n  ocx login https://127.0.0.1:8443 -u developer -p developer\n\n"
+                     "  # Log in with a token\n  ocx login https://127.0.0.1:8443 --token=sha256~...",
+         .flags = login_flags, .run = cli_run_login},
+        {.name = "logout", .group = "Basic Commands", .summary = "End the current server session",
+         .usage = "logout [flags]",
+         .long_help = "Log out of the active session out by clearing saved tokens.\n\nThe token is deleted on the "
+                      "server and removed from every kubeconfig user entry that holds it.",
+         .examples = "  # Log out\n  ocx logout", .flags = no_flags, .run = cli_run_logout},
+        {.name = "whoami", .group = "Basic Commands", .summary = "Return information about the current session",
+         .usage = "whoami [flags]",
+         .examples = "  # Display the currently authenticated user\n  ocx whoami\n\n  # Display the token\n  ocx whoami -t",
+         .flags = whoami_flags, .run = cli_run_whoami},
+        {.name = "new-project", .group = "Basic Commands", .summary = "Request a new project",
+         .usage = "new-project NAME [--display-name=DISPLAYNAME] [--description=DESCRIPTION] [flags]",
+         .long_help = "Create a new project for yourself.\n\nYou become the project's administrator; the project "
+                      "gets the default, builder and deployer service accounts.",
+         .examples = "  # Create a new project with minimal information\n  ocx new-project web-team-dev\n\n"
+                     "  # Create a new project with a display name and description\n"
+                     "  ocx new-project web-team-dev --display-name=\"Web Team Development\" --description=\"Development project for the web team.\"",
+         .flags = new_project_flags, .run = cli_run_new_project},
+        {.name = "project", .group = "Basic Commands", .summary = "Switch to another project",
+         .usage = "project [NAME] [flags]",
+         .examples = "  # Switch to the 'myapp' project\n  ocx project myapp\n\n  # Display the project currently in use\n  ocx project",
+         .flags = project_flags, .run = cli_run_project},
+        {.name = "projects", .group = "Basic Commands", .summary = "Display existing projects",
+         .usage = "projects [flags]",
+         .examples = "  # List all projects\n  ocx projects", .flags = project_flags, .run = cli_run_projects},
+        {.name = "adm", .group = "Cluster Management Commands", .summary = "Tools for managing a cluster",
+         .usage = "adm COMMAND [flags]", .flags = no_flags, .subcommands = adm_commands},
+        {.name = "policy", .group = "Cluster Management Commands", .summary = "Manage authorization policy",
+         .usage = POLICY_USAGE, .examples = POLICY_EXAMPLES, .flags = cli_policy_flags, .run = cli_run_policy},
+        {.name = "auth", .group = "Cluster Management Commands", .summary = "Inspect authorization",
+         .usage = "auth can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL] [flags]", .flags = no_flags,
+         .subcommands = cli_auth_commands},
         {.name = "cluster", .group = "Cluster Management Commands", .summary = "Start, stop and inspect a local all-in-one cluster",
          .usage = "cluster (up|down|status) [flags]",
          .long_help = "Start, stop and inspect a local all-in-one cluster.\n\n'ocx cluster up' starts the API "
@@ -369,7 +559,7 @@ int cli_main(int argc, char **argv) {
         if (cmd->subcommands) {
                 int s = next_word(argc, argv, w + 1);
                 const cli_command *sub = s > 0 ? cli_find_command(cmd->subcommands, argv[s]) : NULL;
-                if (s > 0 && !sub) {
+                if (s > 0 && !sub && !cmd->run) {
                         fprintf(stderr, "error: unknown command \"%s\" for \"%s\"\n", argv[s], path);
                         return 1;
                 }

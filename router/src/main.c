@@ -29,8 +29,10 @@ static const char usage[] =
         "  --stats ADDR              /healthz and /metrics, default 127.0.0.1:1936 (\"\" disables)\n"
         "  --default-cert FILE       PEM certificate chain for TLS (edge routes without their own)\n"
         "  --default-key FILE        PEM key (default: in --default-cert)\n"
+        "  --base-dir DIR            cluster base directory (set by `ocx cluster up`; identifies the process)\n"
         "Behaviour:\n"
         "  --name NAME               routerName in status.ingress (default \"default\")\n"
+        "  --router-domain DOMAIN    host for routes that set only spec.subdomain ($ROUTER_DOMAIN)\n"
         "  --no-status               do not write status.ingress\n"
         "  --allow-wildcard-routes   admit wildcardPolicy: Subdomain routes\n"
         "  --disable-namespace-ownership-check\n"
@@ -42,7 +44,7 @@ static const char usage[] =
         "Timeouts take HAProxy syntax: 500ms, 5s, 2m; a bare number is milliseconds.\n";
 
 enum { O_API = 256, O_KUBECONFIG, O_ROUTES, O_TOKEN, O_INSECURE, O_CA, O_HTTP, O_HTTPS, O_STATS, O_CERT, O_KEY,
-       O_NAME, O_NOSTATUS, O_WILD, O_NONS, O_CTO, O_STO, O_LOG, O_MAXHDR, O_HELP };
+       O_NAME, O_DOMAIN, O_BASEDIR, O_NOSTATUS, O_WILD, O_NONS, O_CTO, O_STO, O_LOG, O_MAXHDR, O_HELP };
 
 static const struct option options[] = {
         {"api-server", required_argument, NULL, O_API},
@@ -57,6 +59,8 @@ static const struct option options[] = {
         {"default-cert", required_argument, NULL, O_CERT},
         {"default-key", required_argument, NULL, O_KEY},
         {"name", required_argument, NULL, O_NAME},
+        {"router-domain", required_argument, NULL, O_DOMAIN},
+        {"base-dir", required_argument, NULL, O_BASEDIR},
         {"no-status", no_argument, NULL, O_NOSTATUS},
         {"allow-wildcard-routes", no_argument, NULL, O_WILD},
         {"disable-namespace-ownership-check", no_argument, NULL, O_NONS},
@@ -87,6 +91,7 @@ int rt_main(int argc, char **argv) {
         cfg.router_name = "default";
         cfg.update_status = true;
         rt_table_options_default(&cfg.table);
+        cfg.table.router_domain = getenv("ROUTER_DOMAIN");
         cfg.connect_timeout_ms = 5000;
         cfg.down_ms = 10000;
         cfg.max_attempts = 3;
@@ -108,6 +113,8 @@ int rt_main(int argc, char **argv) {
                 case O_CERT: cfg.default_cert = optarg; break;
                 case O_KEY: cfg.default_key = optarg; break;
                 case O_NAME: cfg.router_name = optarg; break;
+                case O_DOMAIN: cfg.table.router_domain = optarg; break;
+                case O_BASEDIR: break;
                 case O_NOSTATUS: cfg.update_status = false; break;
                 case O_WILD: cfg.table.allow_wildcards = true; break;
                 case O_NONS: cfg.table.ns_ownership_check = false; break;

@@ -63,7 +63,12 @@ static void decode_route(const cJSON *obj, const rt_table_options *opt, rt_route
         const cJSON *spec = ocx_json_get(obj, "spec");
         char host[RT_HOST_MAX];
         const char *h = ocx_json_get_str(spec, "host");
+        const char *sub = ocx_json_get_str(spec, "subdomain");
+        _cleanup_free_ char *from_sub = NULL;
         uint16_t port;
+        /* spec.subdomain asks for <subdomain>.<router domain> (ignored when host is set) */
+        if ((!h || !*h) && sub && *sub && opt->router_domain && *opt->router_domain)
+                h = from_sub = ocx_xasprintf("%s.%s", sub, opt->router_domain);
         r->ns = dup_or_empty(ocx_json_path_str(obj, "metadata.namespace"));
         r->name = dup_or_empty(ocx_json_path_str(obj, "metadata.name"));
         r->uid = dup_or_empty(ocx_json_path_str(obj, "metadata.uid"));

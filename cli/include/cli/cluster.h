@@ -44,6 +44,9 @@ typedef struct cli_cluster_opts {
         bool listen_given;     /* --listen or --public-hostname was on the command line */
         bool clean;            /* down --clean */
         int ready_timeout_ms;  /* bounded wait per daemon (20000) */
+        /* ocx-router listeners (NULL = defaults 127.0.0.1:80, :443, :1936; "" disables) */
+        char *router_http, *router_https, *router_stats;
+        char *dns_listen;      /* ocxd --dns-listen (NULL = its default 127.0.0.1:5353) */
 } cli_cluster_opts;
 
 void cli_cluster_opts_release(cli_cluster_opts *o);

@@ -5,7 +5,8 @@
  * characters, '-' or '.', and must start and end with an alphanumeric
  * character (e.g. 'example.com', regex used for validation is
  * '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
- * and "must be no more than 253 characters". */
+ * and "must be no more than 253 characters". When several rules are broken
+ * the messages are joined with "; " (upstream returns them as a list). */
 #pragma once
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -22,7 +23,9 @@ char *ocx_validate_label_value(const char *s); /* may be empty, max 63 */
 
 /* Validates metadata.labels and metadata.annotations of obj (types, keys,
  * values, total annotation size 256 KiB). Adds the first problem to *reterr
- * with its field path ("metadata.labels") and returns -EINVAL. */
+ * with its field path ("metadata.labels") and returns -EINVAL. The message is
+ * worded like apimachinery's field error body: `Invalid value: "<key or value>": <why>`,
+ * or "Too long: must have at most 262144 bytes". */
 int ocx_validate_labels_annotations(const cJSON *metadata, ocx_error **reterr);
 
 /* Random UUIDv4 into out (37 bytes). */

@@ -1,5 +1,5 @@
 /* ocx — label selectors (kubectl grammar: "a=b,c!=d,e in (x,y),f notin (z),g,!h",
- * "==" same as "=") and field selectors ("metadata.name=x,status.phase!=Running"). */
+ * "==" same as "=", also "n>3"/"n<3" on integer values) and field selectors ("metadata.name=x,status.phase!=Running"). */
 #pragma once
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -12,7 +12,10 @@ typedef struct ocx_selector ocx_selector;
 int ocx_label_selector_parse(const char *s, ocx_selector **ret, ocx_error **reterr);
 /* labels: the metadata.labels object (may be NULL = no labels). */
 bool ocx_label_selector_match(const ocx_selector *sel, const cJSON *labels);
-/* Matches a structured selector object ({matchLabels:{}, matchExpressions:[]}). */
+/* Matches a structured selector object ({matchLabels:{}, matchExpressions:[]},
+ * operators In/NotIn/Exists/DoesNotExist). {} selects everything; NULL or a
+ * JSON null selects nothing (as metav1.LabelSelectorAsSelector). Errors -EINVAL
+ * with the field ("matchExpressions[0]") and apimachinery's wording. */
 int ocx_label_selector_from_json(const cJSON *sel, ocx_selector **ret, ocx_error **reterr);
 
 /* Field selector: only =, ==, != on dotted paths; values compared as strings

@@ -21,5 +21,11 @@ int ocx_yaml_parse_stream(const char *s, size_t len, cJSON **ret, ocx_error **re
 int ocx_decode_manifests(const char *s, size_t len, cJSON **ret, ocx_error **reterr);
 
 /* Appends obj as YAML, block style, map keys sorted alphabetically at every
- * level (kubectl -o yaml), strings quoted only where YAML would misread them. */
+ * level (kubectl -o yaml), strings quoted only where YAML would misread them.
+ * Output is what go-yaml v2 (kubectl) prints: strings that would read back as
+ * another type are double-quoted ("true", "123", "", "2021-01-01"), strings
+ * that are not valid plain YAML are single-quoted ('a: b', '*'), multi-line
+ * strings are |/|- blocks, long plain strings fold at 80 columns, keys sort in
+ * go-yaml's natural order (x2 before x10), invalid UTF-8 becomes U+FFFD.
+ * One document, no "---". On error (-E2BIG at the buffer cap) b is unchanged. */
 int ocx_yaml_write(ocx_buf *b, const cJSON *obj);

@@ -1,5 +1,7 @@
 #include <stdio.h>
 #include "apiserver/admission.h"
+#include "apiserver/validate.h"
+#include "controllers/ipalloc.h"
 #include "ocx/json.h"
 #include "ocx/banned.h"
 
@@ -20,35 +22,89 @@ static void admit_route(api_server *s, int op, const char *ns, cJSON *obj, const
         cJSON *to = ocx_json_get(spec, "to");
         if (cJSON_IsObject(to) && !ocx_json_get(to, "kind")) ocx_json_set_str(to, "kind", "Service");
         if (cJSON_IsObject(to) && !ocx_json_get(to, "weight")) ocx_json_set_int(to, "weight", 100);
-        if (!ocx_json_get(spec, "wildcardPolicy")) ocx_json_set_str(spec, "wildcardPolicy", "None");
+        cJSON *alt;
+        cJSON_ArrayForEach(alt, ocx_json_get(spec, "alternateBackends")) {
+                if (cJSON_IsObject(alt) && !ocx_json_get(alt, "kind")) ocx_json_set_str(alt, "kind", "Service");
+                if (cJSON_IsObject(alt) && !ocx_json_get(alt, "weight")) ocx_json_set_int(alt, "weight", 100);
+        }
+        const char *wp = ocx_json_get_str(spec, "wildcardPolicy");
+        if (!wp || !*wp) ocx_json_set_str(spec, "wildcardPolicy", "None");
+        /* spec A.4 SetDefaults_TLSConfig: "" (without a destination CA) -> edge; lowercase */
+        cJSON *tls = ocx_json_get(spec, "tls");
+        if (cJSON_IsObject(tls)) {
+                const char *term = ocx_json_get_str(tls, "termination");
+                if ((!term || !*term) && !ocx_json_get_str(tls, "destinationCACertificate"))
+                        ocx_json_set_str(tls, "termination", "edge");
+                else if (term && (!strcmp(term, "Edge") || !strcmp(term, "Passthrough") || !strcmp(term, "Reencrypt"))) {
+                        char lc[16];
+                        snprintf(lc, sizeof(lc), "%c%s", term[0] + ('a' - 'A'), term + 1);
+                        ocx_json_set_str(tls, "termination", lc);
+                }
+        }
         if (op == ADMIT_UPDATE && (!host || !*host)) {
                 /* keep a generated host across updates */
                 const char *oh = ocx_json_path_str(old, "spec.host");
-                if (oh) ocx_json_set_str(spec, "host", oh);
+                if (oh && *oh) ocx_json_set_str(spec, "host", oh);
                 return;
         }
-        if (!host || !*host) {
+        /* routehostassignment: only without host, subdomain and a Subdomain wildcard policy;
+         * a subdomain is resolved by the router (--router-domain) */
+        const char *sub = ocx_json_get_str(spec, "subdomain");
+        if ((!host || !*host) && (!sub || !*sub) && !ocx_streq(ocx_json_get_str(spec, "wildcardPolicy"), "Subdomain")) {
                 const char *name = ocx_json_path_str(obj, "metadata.name");
-                const char *sub = ocx_json_get_str(spec, "subdomain");
-                char *h = sub && *sub ? ocx_xasprintf("%s.%s", sub, s->cfg.routing_suffix)
-                                      : ocx_xasprintf("%s-%s.%s", name ? name : "", ns, s->cfg.routing_suffix);
+                char *n = ocx_xstrdup(name ? name : "");
+                for (char *p = n; *p; p++)
+                        if (*p == '.') *p = '-';
+                char *h = ocx_xasprintf("%s-%s.%s", n, ns, s->cfg.routing_suffix);
                 ocx_json_set_str(spec, "host", h);
                 free(h);
+                free(n);
                 cJSON *ann = ocx_json_ensure_obj(ocx_json_ensure_obj(obj, "metadata"), "annotations");
                 ocx_json_set_str(ann, "openshift.io/host.generated", "true");
         }
 }
 
-static void admit_service(int op, cJSON *obj) {
+static void admit_service(api_server *s, int op, cJSON *obj, const cJSON *old, cJSON *causes) {
         cJSON *spec = ocx_json_ensure_obj(obj, "spec");
         if (!ocx_json_get(spec, "type")) ocx_json_set_str(spec, "type", "ClusterIP");
-        if (op != ADMIT_CREATE) return;
+        const char *cip = ocx_json_get_str(spec, "clusterIP");
+        if (op != ADMIT_CREATE) {
+                /* spec.clusterIP is immutable; an update that leaves it out keeps it */
+                const char *oip = ocx_json_path_str(old, "spec.clusterIP");
+                if ((!cip || !*cip) && oip) {
+                        ocx_json_set_str(spec, "clusterIP", oip);
+                        ocx_json_set(spec, "clusterIPs", cJSON_Duplicate(ocx_json_path(old, "spec.clusterIPs"), true));
+                        if (!ocx_json_get(spec, "clusterIPs")) cJSON_DeleteItemFromObjectCaseSensitive(spec, "clusterIPs");
+                } else if (cip && !ocx_streq(cip, oip ? oip : "")) {
+                        api_cause_str(causes, "FieldValueInvalid", "spec.clusterIP", cip, "field is immutable");
+                }
+                return;
+        }
         cJSON *p;
         cJSON_ArrayForEach(p, ocx_json_get(spec, "ports")) {
                 if (!ocx_json_get(p, "protocol")) ocx_json_set_str(p, "protocol", "TCP");
                 if (!ocx_json_get(p, "targetPort") && ocx_json_get(p, "port"))
                         ocx_json_set(p, "targetPort", cJSON_Duplicate(ocx_json_get(p, "port"), true));
         }
+        /* cluster IP from 172.30.0.0/16 (ExternalName and headless services get none) */
+        if (ocx_streq(ocx_json_get_str(spec, "type"), "ExternalName") || ocx_streq(cip, "None")) {
+                if (ocx_streq(cip, "None")) {
+                        cJSON *ips = cJSON_CreateArray();
+                        cJSON_AddItemToArray(ips, cJSON_CreateString("None"));
+                        ocx_json_set(spec, "clusterIPs", ips);
+                }
+                return;
+        }
+        char ip[16];
+        _cleanup_error_ ocx_error *e = NULL;
+        if (ipalloc_allocate(s, cip, ip, &e) < 0) {
+                api_cause_str(causes, "FieldValueInvalid", "spec.clusterIP", cip ? cip : "", e ? e->message : NULL);
+                return;
+        }
+        ocx_json_set_str(spec, "clusterIP", ip);
+        cJSON *ips = cJSON_CreateArray();
+        cJSON_AddItemToArray(ips, cJSON_CreateString(ip));
+        ocx_json_set(spec, "clusterIPs", ips);
 }
 
 static void admit_pod(int op, cJSON *obj) {
@@ -63,10 +119,14 @@ static void admit_pod(int op, cJSON *obj) {
 
 void api_admit(api_server *s, const api_kind *k, int op, const char *ns, cJSON *obj, const cJSON *old, cJSON *causes,
                ocx_error **reterr) {
-        (void)causes;
-        (void)reterr;
-        if (ocx_streq(k->plural, "namespaces")) admit_namespace(op, obj);
+        if (ocx_streq(k->plural, "namespaces")) {
+                admit_namespace(op, obj);
+                if (op == ADMIT_CREATE) api_admit_namespace_allocation(s, obj, reterr);
+        } else if (ocx_streq(k->plural, "securitycontextconstraints")) api_admit_scc_object(obj, causes);
         else if (ocx_streq(k->plural, "routes")) admit_route(s, op, ns, obj, old);
-        else if (ocx_streq(k->plural, "services")) admit_service(op, obj);
-        else if (ocx_streq(k->plural, "pods")) admit_pod(op, obj);
+        else if (ocx_streq(k->plural, "services")) admit_service(s, op, obj, old, causes);
+        else if (ocx_streq(k->plural, "pods")) {
+                admit_pod(op, obj);
+                api_admit_pod_scc(s, op, ns, obj, old, reterr);
+        }
 }

@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include "apiserver/api.h"
+#include "auth/authz.h"
 #include "ocx/json.h"
 #include "ocx/log.h"
 #include "policies/data.h"
@@ -39,5 +40,6 @@ int api_bootstrap(api_server *s, ocx_error **reterr) {
                 }
                 cJSON_Delete(causes);
         }
-        return 0;
+        /* bootstrap RBAC policy (policies/rbac/) */
+        return auth_bootstrap(s, reterr);
 }

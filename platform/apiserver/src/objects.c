@@ -117,6 +117,7 @@ int api_create_object(api_server *s, const api_kind *k, const char *ns, cJSON *o
         cJSON_Delete(causes);
         int r = check_namespace(s, k, ns, reterr);
         if (r < 0) return r;
+        md = ocx_json_ensure_obj(o, "metadata"); /* admission may have rebuilt the object */
         char uid[37], ts[32];
         ocx_uuid4(uid);
         now_rfc3339(ts);
@@ -208,6 +209,7 @@ int api_update_object(api_server *s, const api_kind *k, const char *ns, const ch
                         return -EINVAL;
                 }
                 cJSON_Delete(causes);
+                nmd = ocx_json_ensure_obj(next, "metadata"); /* admission may have rebuilt the object */
                 /* server-owned metadata */
                 static const char *const keep[] = {"uid", "creationTimestamp", "deletionTimestamp", "generation"};
                 for (size_t i = 0; i < OCX_ARRAY_SIZE(keep); i++) {

@@ -9,8 +9,12 @@
 void api_response_release(api_response *r) {
         free(r->body);
         free(r->warning);
+        free(r->location);
+        free(r->www_authenticate);
         r->body = NULL;
         r->warning = NULL;
+        r->location = NULL;
+        r->www_authenticate = NULL;
 }
 
 void api_respond_raw(api_response *resp, int http, char *json, size_t len) {

@@ -6,12 +6,20 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include "apiserver/api.h"
 #include "apiserver/watch.h"
+#include "auth/authn.h"
+#include "auth/authz.h"
+#include "auth/oauth.h"
+#include "controllers/endpoints.h"
 #include "controllers/gc.h"
+#include "node/node.h"
+#include "controllers/ipalloc.h"
+#include "dns/dns.h"
 #include "ocx/buf.h"
 #include "ocx/cert.h"
 #include "ocx/log.h"
@@ -31,20 +39,32 @@ typedef struct server_ctx {
         ocx_cert_verifier *verifier; /* client CA */
 } server_ctx;
 
-/* Who is asking: a verified client certificate (CN = user, O = groups), or
- * anonymous. Returns -EPERM for a certificate that does not verify. */
-static int authenticate(server_ctx *sc, struct MHD_Connection *c, ocx_cert_identity *ret_id) {
+/* Who is asking: a verified client certificate (CN = user, O = groups), a
+ * bearer token (OAuth access token or service-account token, auth/authn.h),
+ * or anonymous. Returns -EPERM for a certificate or token that does not
+ * verify, and for a bearer token sent over plain HTTP when TLS is required. */
+static int authenticate(server_ctx *sc, struct MHD_Connection *c, ocx_cert_identity *ret_id, authn_user *ret_bearer) {
         memset(ret_id, 0, sizeof(*ret_id));
-        if (!sc->verifier) return 0;
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-        if (!ci || !ci->tls_session) return 0;
-        unsigned n = 0;
-        const gnutls_datum_t *peers = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
-        if (!peers || n == 0) return 0;
-        ocx_cert_blob blobs[16];
-        if (n > 16) n = 16;
-        for (unsigned i = 0; i < n; i++) blobs[i] = (ocx_cert_blob){peers[i].data, peers[i].size};
-        return ocx_cert_verify_peer(sc->verifier, blobs, n, OCX_CERT_DER, ret_id, NULL);
+        bool tls = ci && ci->tls_session;
+        if (sc->verifier && tls) {
+                unsigned n = 0;
+                const gnutls_datum_t *peers = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
+                if (peers && n > 0) {
+                        ocx_cert_blob blobs[16];
+                        if (n > 16) n = 16;
+                        for (unsigned i = 0; i < n; i++) blobs[i] = (ocx_cert_blob){peers[i].data, peers[i].size};
+                        return ocx_cert_verify_peer(sc->verifier, blobs, n, OCX_CERT_DER, ret_id, NULL);
+                }
+        }
+        const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        if (a && strncasecmp(a, "Bearer ", 7) == 0) {
+                if (!tls && !sc->insecure) return -EPERM;
+                const char *token = a + 7;
+                while (*token == ' ') token++;
+                return authn_token_authenticate(sc->api, token, ret_bearer);
+        }
+        return 0;
 }
 
 /* Paths anyone may read without credentials (as kube-apiserver's
@@ -56,6 +76,11 @@ static bool public_path(const char *url) {
 
 static const char *arg(struct MHD_Connection *c, const char *key) {
         return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static const char *req_arg(const api_request *req, const char *key) { return arg(req->conn, key); }
+static const char *req_header(const api_request *req, const char *name) {
+        return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 static bool arg_true(struct MHD_Connection *c, const char *key) {
@@ -90,7 +115,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, api_response *res
                 ws->w = resp->watch;
                 const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
                 ws->fd = ci ? ci->connect_fd : -1;
-                r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, watch_reader, ws, watch_free);
+                r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, watch_reader, ws, watch_free);
                 resp->watch = NULL;
         } else {
                 r = MHD_create_response_from_buffer(resp->body_len, resp->body ? resp->body : (void *)"",
@@ -99,6 +124,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, api_response *res
         }
         MHD_add_response_header(r, "Content-Type", resp->content_type ? resp->content_type : "application/json");
         MHD_add_response_header(r, "Cache-Control", "no-cache, private");
+        if (resp->location) MHD_add_response_header(r, "Location", resp->location);
+        if (resp->www_authenticate) MHD_add_response_header(r, "WWW-Authenticate", resp->www_authenticate);
         if (resp->warning) {
                 char *w = ocx_xasprintf("299 - \"%s\"", resp->warning);
                 MHD_add_response_header(r, "Warning", w);
@@ -136,12 +163,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return MHD_YES;
         }
         _cleanup_(ocx_cert_identity_release) ocx_cert_identity id = {0};
+        _cleanup_(authn_user_release) authn_user bearer = {0};
         const char *user = "system:admin";
         const char *const *groups = admin_groups;
         const char *group_buf[34];
-        if (!sc->insecure) {
-                int r = authenticate(sc, c, &id);
-                if (r < 0 || (!id.user && !public_path(url))) {
+        bool oauth = oauth_is_oauth_path(url); /* authenticates with its own credentials */
+        int ar = oauth ? 0 : authenticate(sc, c, &id, &bearer);
+        if (ar < 0) {
+                api_response resp = {0};
+                api_respond_error(&resp, -EPERM, NULL, NULL, NULL);
+                return send_response(c, &resp);
+        }
+        if (bearer.name) {
+                user = bearer.name;
+                groups = (const char *const *)bearer.groups;
+        } else if (!sc->insecure) {
+                if (!id.user && !public_path(url) && !oauth) {
                         api_response resp = {0};
                         api_respond_error(&resp, -EPERM, NULL, NULL, NULL);
                         return send_response(c, &resp);
@@ -167,6 +204,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 .body_len = ctx->body.len,
                 .body_too_large = ctx->too_large,
                 .user = {.name = user, .groups = groups},
+                .get_arg = req_arg,
+                .get_header = req_header,
+                .conn = c,
+                .tls = !sc->insecure,
         };
         req.q.label_selector = arg(c, "labelSelector");
         req.q.field_selector = arg(c, "fieldSelector");
@@ -185,7 +226,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         req.q.follow = arg_true(c, "follow");
         req.q.previous = arg_true(c, "previous");
         api_response resp = {0};
-        api_handle(s, &req, &resp);
+        if (!oauth_handle(s, &req, &resp)) api_handle(s, &req, &resp);
         return send_response(c, &resp);
 }
 
@@ -224,19 +265,28 @@ static void usage(void) {
         fprintf(stderr,
                 "usage: ocxd [--base-dir DIR] [--listen HOST:PORT] [--insecure-http]\n"
                 "            [--tls-cert FILE --tls-key FILE] [--client-ca FILE]\n"
-                "            [--routing-suffix SUFFIX] [--public-hostname HOST]\n");
+                "            [--routing-suffix SUFFIX] [--public-hostname HOST]\n"
+                "            [--node-name NAME] [--no-node]\n"
+                "            [--dns-listen ADDR:PORT (127.0.0.1:5353, \"\" disables)] [--dns-upstream ADDR:PORT]\n");
 }
 
 int api_main(int argc, char **argv) {
         ocx_log_init("ocxd");
+        if (argc > 1 && ocx_streq(argv[1], "node-exec")) return node_exec_main(argc - 1, argv + 1);
+        const char *node_name = NULL;
+        bool no_node = false;
         const char *base = "/var/lib/ocx", *listen = "127.0.0.1:8443", *cert = NULL, *key = NULL, *ca = NULL;
         const char *suffix = "127.0.0.1.nip.io";
         bool insecure = false;
+        const char *dns_listen = "127.0.0.1:5353", *dns_upstream = NULL;
+        bool dns_listen_given = false;
         static const struct option opts[] = {
+                {"dns-listen", required_argument, NULL, 'D'}, {"dns-upstream", required_argument, NULL, 'U'},
                 {"base-dir", required_argument, NULL, 'b'},   {"listen", required_argument, NULL, 'l'},
                 {"insecure-http", no_argument, NULL, 'i'},     {"tls-cert", required_argument, NULL, 'c'},
                 {"tls-key", required_argument, NULL, 'k'},     {"client-ca", required_argument, NULL, 'a'},
                 {"routing-suffix", required_argument, NULL, 's'}, {"public-hostname", required_argument, NULL, 'p'},
+                {"node-name", required_argument, NULL, 'N'}, {"no-node", no_argument, NULL, 'M'},
                 {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
         };
         int o;
@@ -250,6 +300,10 @@ int api_main(int argc, char **argv) {
                 case 'a': ca = optarg; break;
                 case 's': suffix = optarg; break;
                 case 'p': break;
+                case 'D': dns_listen = optarg, dns_listen_given = true; break;
+                case 'U': dns_upstream = optarg; break;
+                case 'N': node_name = optarg; break;
+                case 'M': no_node = true; break;
                 case 'h': usage(); return 0;
                 default: usage(); return 2;
                 }
@@ -303,7 +357,7 @@ int api_main(int argc, char **argv) {
         struct MHD_Daemon *d = MHD_start_daemon(
                 flags, 0, NULL, NULL, on_request, &sc, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
-                MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
+                MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
                 MHD_OPTION_ARRAY, insecure ? &tls_opts[3] : tls_opts, MHD_OPTION_END);
         if (!d) {
                 log_error("cannot listen on %s", listen);
@@ -312,17 +366,52 @@ int api_main(int argc, char **argv) {
                 return 1;
         }
         log_info("serving on %s://%s (store %s)", insecure ? "http" : "https", listen, db);
+        /* cluster DNS: the default address being taken is not fatal, an explicit one is */
+        dns_server *dns = NULL;
+        if (dns_listen && *dns_listen) {
+                _cleanup_error_ ocx_error *de = NULL;
+                dns_server_config dc = {.listen = dns_listen, .upstream = dns_upstream, .lookup = dns_cluster_lookup,
+                                        .userdata = &s};
+                if (dns_server_start(&dc, &dns, &de) < 0) {
+                        log_error("%s", de ? de->message : "dns: cannot start");
+                        if (dns_listen_given) {
+                                MHD_stop_daemon(d);
+                                api_server_release(&s);
+                                ocx_cert_verifier_free(sc.verifier);
+                                return 1;
+                        }
+                } else {
+                        log_info("cluster DNS on %s (udp, tcp)%s%s", dns_listen, dns_upstream ? ", upstream " : "",
+                                 dns_upstream ? dns_upstream : "");
+                }
+        }
+        /* node agent: SIGTERM/SIGINT stop its pods, SIGQUIT leaves them for the next ocxd */
+        if (!no_node) {
+                _cleanup_error_ ocx_error *ne = NULL;
+                node_config nc = {.name = node_name, .base_dir = base, .api_port = strrchr(listen, ':') + 1};
+                if (node_start(&s, &nc, &ne) < 0) log_error("node agent: %s", ne ? ne->message : "cannot start");
+        }
         struct sigaction act = {.sa_handler = on_signal};
+        sigaction(SIGQUIT, &act, NULL);
         sigaction(SIGTERM, &act, NULL);
         sigaction(SIGINT, &act, NULL);
         signal(SIGPIPE, SIG_IGN);
         while (!got_signal) pause();
         log_info("shutting down (signal %d)", (int)got_signal);
+        node_stop(&s, got_signal != SIGQUIT);
+        dns = dns_server_stop(dns);
         watch_hub_close(s.hub);
         MHD_stop_daemon(d);
         api_server_release(&s);
         ocx_cert_verifier_free(sc.verifier);
         return 0;
+}
+
+/* store change fan-out: watch streams, then the RBAC cache */
+static void notify_all(const store_event *ev, void *userdata) {
+        api_server *s = userdata;
+        watch_hub_notify(ev, s->hub);
+        auth_notify(ev, s);
 }
 
 int api_server_init(api_server *s, const api_config *cfg, const char *db_path, ocx_error **reterr) {
@@ -331,18 +420,31 @@ int api_server_init(api_server *s, const api_config *cfg, const char *db_path, o
         int r = store_open_sqlite(db_path, &s->st, reterr);
         if (r < 0) return r;
         s->hub = watch_hub_new(s->st, 8192);
-        store_set_notify(s->st, watch_hub_notify, s->hub);
+        store_set_notify(s->st, notify_all, s);
+        r = auth_init(s, reterr);
+        if (r < 0) {
+                api_server_release(s);
+                return r;
+        }
         r = gc_start(s);
         if (r < 0) {
                 api_server_release(s);
                 return ocx_error_set(reterr, -r, NULL, "cannot start the garbage collector");
         }
-        return api_bootstrap(s, reterr);
+        ipalloc_reset();
+        r = api_bootstrap(s, reterr);
+        if (r >= 0 && (r = endpoints_start(s)) < 0) {
+                api_server_release(s);
+                return ocx_error_set(reterr, -r, NULL, "cannot start the endpoints controller");
+        }
+        return r;
 }
 
 void api_server_release(api_server *s) {
+        endpoints_stop(s);
         gc_stop(s);
         if (s->st) store_set_notify(s->st, NULL, NULL);
+        auth_release(s);
         s->hub = watch_hub_free(s->hub);
         s->st = store_close(s->st);
 }

@@ -1,5 +1,8 @@
 #include "apiserver/validate.h"
 #include <stdio.h>
+#include <strings.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include "ocx/buf.h"
 #include "ocx/json.h"
 #include "ocx/names.h"
@@ -218,23 +221,237 @@ static void validate_name(const api_kind *k, const cJSON *md, cJSON *causes) {
         }
 }
 
-static void validate_route(const cJSON *o, cJSON *causes) {
-        const char *to_name = ocx_json_path_str(o, "spec.to.name");
-        const char *to_kind = ocx_json_path_str(o, "spec.to.kind");
-        if (!to_name || !*to_name) api_cause(causes, "FieldValueRequired", "spec.to.name", NULL, NULL);
-        if (to_kind && *to_kind && !ocx_streq(to_kind, "Service"))
-                api_cause_str(causes, "FieldValueInvalid", "spec.to.kind", to_kind, "must reference a Service");
-        const char *host = ocx_json_path_str(o, "spec.host");
+/* --- routes (spec A.6) ----------------------------------------------------------- */
+
+static void route_cause(cJSON *causes, const char *reason, const char *field, const char *value, const char *detail) {
+        api_cause_str(causes, reason, field, value, detail);
+}
+
+/* Every label a DNS-1123 label (<= 63). */
+static char *check_labels(const char *name) {
+        const char *p = name;
+        while (*p) {
+                const char *dot = strchr(p, '.');
+                size_t n = dot ? (size_t)(dot - p) : strlen(p);
+                char label[300];
+                if (n >= sizeof(label)) n = sizeof(label) - 1;
+                memcpy(label, p, n);
+                label[n] = 0;
+                char *msg = ocx_validate_dns1123_label(label);
+                if (msg) return msg;
+                if (!dot) break;
+                p = dot + 1;
+        }
+        return NULL;
+}
+
+/* Parses one or more PEM certificates (at least one). */
+static bool pem_certs_ok(const char *pem) {
+        gnutls_datum_t d = {(unsigned char *)(uintptr_t)pem, (unsigned)strlen(pem)};
+        gnutls_x509_crt_t *list = NULL;
+        unsigned n = 0;
+        if (gnutls_x509_crt_list_import2(&list, &n, &d, GNUTLS_X509_FMT_PEM, 0) < 0) return false;
+        for (unsigned i = 0; i < n; i++) gnutls_x509_crt_deinit(list[i]);
+        gnutls_free(list);
+        return n > 0;
+}
+
+/* 0 ok, -EINVAL the key does not parse, -EBADMSG the certificate does not
+ * parse, -EKEYREJECTED they do not belong together. */
+static int key_matches_cert(const char *cert_pem, const char *key_pem) {
+        gnutls_x509_crt_t crt = NULL;
+        gnutls_x509_privkey_t key = NULL;
+        int r = 0;
+        gnutls_datum_t cd = {(unsigned char *)(uintptr_t)cert_pem, (unsigned)strlen(cert_pem)};
+        gnutls_datum_t kd = {(unsigned char *)(uintptr_t)key_pem, (unsigned)strlen(key_pem)};
+        if (gnutls_x509_privkey_init(&key) < 0 ||
+            gnutls_x509_privkey_import2(key, &kd, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN) < 0) {
+                r = -EINVAL;
+                goto out;
+        }
+        if (!cert_pem) goto out;
+        if (gnutls_x509_crt_init(&crt) < 0 || gnutls_x509_crt_import(crt, &cd, GNUTLS_X509_FMT_PEM) < 0) {
+                r = -EBADMSG;
+                goto out;
+        }
+        unsigned char a[64], b[64];
+        size_t an = sizeof(a), bn = sizeof(b);
+        if (gnutls_x509_crt_get_key_id(crt, 0, a, &an) < 0 || gnutls_x509_privkey_get_key_id(key, 0, b, &bn) < 0 ||
+            an != bn || memcmp(a, b, an) != 0)
+                r = -EKEYREJECTED;
+out:
+        if (crt) gnutls_x509_crt_deinit(crt);
+        if (key) gnutls_x509_privkey_deinit(key);
+        return r;
+}
+
+static void validate_backend(const cJSON *b, const char *field, cJSON *causes) {
+        char f[96];
+        const char *name = ocx_json_get_str(b, "name");
+        const char *kind = ocx_json_get_str(b, "kind");
+        snprintf(f, sizeof(f), "%s.name", field);
+        if (!name || !*name) api_cause(causes, "FieldValueRequired", f, NULL, NULL);
+        snprintf(f, sizeof(f), "%s.kind", field);
+        if (kind && *kind && !ocx_streq(kind, "Service"))
+                route_cause(causes, "FieldValueInvalid", f, kind, "must reference a Service");
+        const cJSON *w = ocx_json_get(b, "weight");
+        int64_t v;
+        snprintf(f, sizeof(f), "%s.weight", field);
+        if (w && cJSON_IsNumber(w) && ocx_json_int(w, 0, 256, &v) < 0)
+                api_cause(causes, "FieldValueInvalid", f, w, "weight must be an integer between 0 and 256");
+}
+
+static void validate_route_tls(const cJSON *tls, const cJSON *spec, cJSON *causes) {
+        const char *term = ocx_json_get_str(tls, "termination");
+        const char *pol = ocx_json_get_str(tls, "insecureEdgeTerminationPolicy");
+        const char *cert = ocx_json_get_str(tls, "certificate"), *key = ocx_json_get_str(tls, "key");
+        const char *ca = ocx_json_get_str(tls, "caCertificate"), *dca = ocx_json_get_str(tls, "destinationCACertificate");
+        bool has_ext = cJSON_IsObject(ocx_json_get(tls, "externalCertificate"));
+        if (cert && !*cert) cert = NULL;
+        if (key && !*key) key = NULL;
+        if (ca && !*ca) ca = NULL;
+        if (dca && !*dca) dca = NULL;
+        bool edge = !term || !*term ? !dca : strcasecmp(term, "edge") == 0;
+        bool pass = term && strcasecmp(term, "passthrough") == 0;
+        bool reenc = (term && strcasecmp(term, "reencrypt") == 0) || ((!term || !*term) && dca);
+        if (term && *term && !edge && !pass && !reenc) {
+                route_cause(causes, "FieldValueNotSupported", "spec.tls.termination", term,
+                            "supported values: \"edge\", \"passthrough\", \"reencrypt\"");
+                return;
+        }
+        if (pol && *pol && !ocx_streq(pol, "None") && !ocx_streq(pol, "Allow") && !ocx_streq(pol, "Redirect"))
+                route_cause(causes, "FieldValueNotSupported", "spec.tls.insecureEdgeTerminationPolicy", pol,
+                            "supported values: \"Allow\", \"None\", \"Redirect\"");
+        if (pass) {
+                if (ocx_streq(pol, "Allow"))
+                        route_cause(causes, "FieldValueInvalid", "spec.tls.insecureEdgeTerminationPolicy", pol,
+                                    "InsecureEdgeTerminationPolicy is only allowed for edge-terminated or reencrypt routes");
+                if (cert) route_cause(causes, "FieldValueInvalid", "spec.tls.certificate", "redacted certificate data",
+                                      "passthrough termination does not support certificates");
+                if (key) route_cause(causes, "FieldValueInvalid", "spec.tls.key", "redacted key data",
+                                     "passthrough termination does not support certificates");
+                if (ca) route_cause(causes, "FieldValueInvalid", "spec.tls.caCertificate", "redacted ca certificate data",
+                                    "passthrough termination does not support certificates");
+                if (dca) route_cause(causes, "FieldValueInvalid", "spec.tls.destinationCACertificate",
+                                     "redacted destination ca certificate data",
+                                     "passthrough termination does not support certificates");
+                if (has_ext) api_cause(causes, "FieldValueInvalid", "spec.tls.externalCertificate", NULL,
+                                       "passthrough termination does not support certificates");
+                const char *path = ocx_json_get_str(spec, "path");
+                if (path && *path)
+                        route_cause(causes, "FieldValueInvalid", "spec.path", path, "passthrough termination does not support paths");
+                if (ocx_json_get(spec, "httpHeaders"))
+                        api_cause(causes, "FieldValueInvalid", "spec.httpHeaders", NULL,
+                                  "passthrough termination does not support httpHeaders");
+                return;
+        }
+        if (edge && dca)
+                route_cause(causes, "FieldValueInvalid", "spec.tls.destinationCACertificate",
+                            "redacted destination ca certificate data",
+                            "edge termination does not support destination certificates");
+        if (has_ext && cert)
+                api_cause(causes, "FieldValueInvalid", "spec.tls.externalCertificate", NULL,
+                          "cannot specify both tls.certificate and tls.externalCertificate");
+        if (cert && !pem_certs_ok(cert))
+                route_cause(causes, "FieldValueInvalid", "spec.tls.certificate", "redacted certificate data",
+                            "error decoding certificate data");
+        if (ca && !pem_certs_ok(ca))
+                route_cause(causes, "FieldValueInvalid", "spec.tls.caCertificate", "redacted ca certificate data",
+                            "error decoding ca certificate data");
+        if (dca && !pem_certs_ok(dca))
+                route_cause(causes, "FieldValueInvalid", "spec.tls.destinationCACertificate",
+                            "redacted destination ca certificate data", "error decoding destination ca certificate data");
+        if (key && !cert)
+                route_cause(causes, "FieldValueInvalid", "spec.tls.key", "redacted key data",
+                            "a key requires a certificate");
+        if (cert && !key)
+                route_cause(causes, "FieldValueRequired", "spec.tls.key", NULL, "a certificate requires its key");
+        if (key && cert && pem_certs_ok(cert)) {
+                int r = key_matches_cert(cert, key);
+                if (r == -EINVAL)
+                        route_cause(causes, "FieldValueInvalid", "spec.tls.key", "redacted key data", "error decoding key data");
+                else if (r == -EKEYREJECTED)
+                        route_cause(causes, "FieldValueInvalid", "spec.tls.key", "redacted key data",
+                                    "private key does not match public key");
+        }
+}
+
+static void validate_route(const cJSON *o, const cJSON *old, cJSON *causes) {
+        const cJSON *spec = ocx_json_get(o, "spec");
+        validate_backend(ocx_json_get(spec, "to"), "spec.to", causes);
+        const cJSON *alts = ocx_json_get(spec, "alternateBackends");
+        int na = cJSON_GetArraySize(alts);
+        if (na > 3) {
+                char d[64];
+                snprintf(d, sizeof(d), "must have at most 3 items (has %d)", na);
+                api_cause(causes, "FieldValueInvalid", "spec.alternateBackends", NULL, d);
+        }
+        int i = 0;
+        const cJSON *a;
+        cJSON_ArrayForEach(a, alts) {
+                char f[64];
+                snprintf(f, sizeof(f), "spec.alternateBackends[%d]", i++);
+                validate_backend(a, f, causes);
+        }
+        const char *host = ocx_json_get_str(spec, "host");
+        const char *old_host = ocx_json_path_str(old, "spec.host");
+        bool non_dns_ok = ocx_streq(ocx_json_get_str(ocx_json_path(o, "metadata.annotations"),
+                                                     "route.openshift.io/allow-non-dns-compliant-host"), "true");
         if (host && *host) {
                 char *msg = ocx_validate_dns1123_subdomain(host);
                 if (msg) {
-                        api_cause_str(causes, "FieldValueInvalid", "spec.host", host, msg);
+                        route_cause(causes, "FieldValueInvalid", "spec.host", host,
+                                    "host must conform to DNS 952 subdomain conventions");
+                        free(msg);
+                } else if (!non_dns_ok && (!old || !ocx_streq(host, old_host ? old_host : ""))) {
+                        bool old_valid = true;
+                        if (old && old_host && *old_host) {
+                                char *om = check_labels(old_host);
+                                old_valid = !om;
+                                free(om);
+                        }
+                        char *lm = old_valid ? check_labels(host) : NULL;
+                        if (lm) {
+                                route_cause(causes, "FieldValueInvalid", "spec.host", host, lm);
+                                free(lm);
+                        }
+                }
+        }
+        const char *sub = ocx_json_get_str(spec, "subdomain");
+        if (sub && *sub) {
+                char *msg = strlen(sub) > 253 ? ocx_xstrdup("must be no more than 253 characters") : check_labels(sub);
+                if (msg) {
+                        route_cause(causes, "FieldValueInvalid", "spec.subdomain", sub, msg);
                         free(msg);
                 }
         }
-        const char *path = ocx_json_path_str(o, "spec.path");
+        const char *wp = ocx_json_get_str(spec, "wildcardPolicy");
+        if (wp && *wp && !ocx_streq(wp, "None") && !ocx_streq(wp, "Subdomain"))
+                route_cause(causes, "FieldValueNotSupported", "spec.wildcardPolicy", wp,
+                            "supported values: \"None\", \"Subdomain\"");
+        else if (ocx_streq(wp, "Subdomain") && (!host || !*host))
+                route_cause(causes, "FieldValueInvalid", "spec.wildcardPolicy", wp,
+                            "host name not specified for wildcard policy");
+        if (old) {
+                const char *owp = ocx_json_path_str(old, "spec.wildcardPolicy");
+                const char *nw = wp && *wp ? wp : "None", *ow = owp && *owp ? owp : "None";
+                if (!ocx_streq(nw, ow))
+                        route_cause(causes, "FieldValueInvalid", "spec.wildcardPolicy", nw, "field is immutable");
+        }
+        const char *path = ocx_json_get_str(spec, "path");
         if (path && *path && path[0] != '/')
-                api_cause_str(causes, "FieldValueInvalid", "spec.path", path, "path must begin with /");
+                route_cause(causes, "FieldValueInvalid", "spec.path", path, "path must begin with /");
+        const cJSON *port = ocx_json_get(spec, "port");
+        if (cJSON_IsObject(port)) {
+                const cJSON *tp = ocx_json_get(port, "targetPort");
+                if (!tp || (cJSON_IsNumber(tp) && tp->valuedouble == 0) || (cJSON_IsString(tp) && !*tp->valuestring))
+                        api_cause(causes, "FieldValueRequired", "spec.port.targetPort", NULL, NULL);
+                else if (cJSON_IsNumber(tp) && (tp->valuedouble < 1 || tp->valuedouble > 65535))
+                        api_cause(causes, "FieldValueInvalid", "spec.port.targetPort", tp,
+                                  "must be between 1 and 65535, inclusive");
+        }
+        const cJSON *tls = ocx_json_get(spec, "tls");
+        if (cJSON_IsObject(tls)) validate_route_tls(tls, spec, causes);
 }
 
 static void validate_service(const cJSON *o, cJSON *causes) {
@@ -319,7 +536,7 @@ void api_validate(const api_kind *k, const cJSON *obj, const cJSON *old, cJSON *
         if (ocx_validate_labels_annotations(md, &e) < 0)
                 api_cause_str(causes, "FieldValueInvalid", e->field ? e->field : "metadata", NULL, e->message);
         if (old) validate_immutable(obj, old, causes);
-        if (ocx_streq(k->plural, "routes")) validate_route(obj, causes);
+        if (ocx_streq(k->plural, "routes")) validate_route(obj, old, causes);
         else if (ocx_streq(k->plural, "services")) validate_service(obj, causes);
         else if (ocx_streq(k->plural, "pods")) validate_pod(obj, causes);
         else if (ocx_streq(k->plural, "configmaps")) validate_configmap(obj, causes);

@@ -11,3 +11,19 @@ enum { ADMIT_CREATE, ADMIT_UPDATE };
  * other refusals (Forbidden). old is NULL on create. */
 void api_admit(api_server *s, const api_kind *k, int op, const char *ns, cJSON *obj, const cJSON *old,
                cJSON *causes, ocx_error **reterr);
+
+/* The user of the request being served on this thread (set by api_handle for
+ * the duration of a request); NULL for internal callers (controllers,
+ * bootstrap), which act as the system. */
+void api_set_request_user(const api_user *u);
+const api_user *api_request_user(void);
+
+/* SCC plugin (admission-scc.c). */
+/* Pods: chooses the SCC and fills the security context (create), or checks
+ * the update path; refusals set *reterr (EACCES, upstream's message). */
+void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const cJSON *old, ocx_error **reterr);
+/* SCC objects: defaulting + validation (field causes). */
+void api_admit_scc_object(cJSON *obj, cJSON *causes);
+/* Namespaces: uid range, MCS label and supplemental groups from the lowest
+ * free block (openshift.io/sa.scc.* annotations), on create. */
+void api_admit_namespace_allocation(api_server *s, cJSON *obj, ocx_error **reterr);

@@ -34,6 +34,12 @@ typedef struct api_request {
         size_t body_len;
         bool body_too_large;
         api_user user;
+        /* any query argument or request header, for handlers that need more
+         * than the fields above (OAuth); NULL when absent */
+        const char *(*get_arg)(const struct api_request *req, const char *key);
+        const char *(*get_header)(const struct api_request *req, const char *name);
+        void *conn; /* transport handle for get_arg/get_header */
+        bool tls;   /* request arrived over TLS */
 } api_request;
 
 struct api_watch;
@@ -44,6 +50,8 @@ typedef struct api_response {
         size_t body_len;
         const char *content_type;
         char *warning;
+        char *location;         /* Location header (redirects) */
+        char *www_authenticate; /* WWW-Authenticate header (401 challenges) */
         struct api_watch *watch; /* set: stream events instead of body */
 } api_response;
 

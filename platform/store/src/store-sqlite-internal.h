@@ -1,9 +1,12 @@
-/* SQLite backend internals shared by store-sqlite.c (open, close, reads) and
- * store-sqlite-write.c (writes, compaction). Internal to platform/store. */
+/* SQLite backend internals shared by store-sqlite.c (open, close, reads),
+ * store-sqlite-write.c (write transactions, compaction) and
+ * store-sqlite-batch.c (the group commit queue). Internal to platform/store. */
 #pragma once
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "ocx/error.h"
 #include "store-backend.h"
@@ -25,6 +28,9 @@ enum {
         W_EVENT,
         W_SET_META,
         W_COMPACT,
+        W_SAVEPOINT,
+        W_RELEASE,
+        W_ROLLBACK_TO,
         W__MAX
 };
 
@@ -45,10 +51,42 @@ enum {
         R__MAX
 };
 
+typedef enum { OP_CREATE, OP_UPDATE, OP_DELETE } write_op;
+
+/* One create/update/delete waiting for (or taking part in) a group commit.
+ * Lives on the calling thread's stack; the batch leader fills the results
+ * and the caller's ret and *reterr, then sets done under qlock. */
+typedef struct write_req {
+        write_op op;
+        const char *key;
+        int64_t expected_rev;
+        store_value_fn fn; /* NULL for deletes */
+        void *userdata;
+        store_kv *ret;        /* the caller's, may be NULL */
+        ocx_error **reterr;   /* the caller's, may be NULL */
+
+        /* set by the leader: 0 or -errno; for applied requests the revision,
+         * the create revision and the value (owned, handed to ret) */
+        int result;
+        int64_t rev;
+        int64_t create_rev;
+        char *value;
+        size_t value_len;
+
+        struct write_req *next; /* queue order = revision order */
+        pthread_cond_t wake;
+        bool done;
+} write_req;
+
 typedef struct store_sqlite {
         store base;
         char *path;
         int lock_fd; /* flock(LOCK_EX) on "<path>.lock" while open */
+
+        /* group commit queue (store-sqlite-batch.c); lock order: wlock, then qlock */
+        pthread_mutex_t qlock;
+        write_req *q_head, *q_tail;
+        bool q_leading; /* a writer is committing a batch */
 
         pthread_mutex_t wlock;
         sqlite3 *wdb;
@@ -91,6 +129,11 @@ int store_sqlite_read_meta(sqlite3_stmt *st, int64_t *ret_rev, int64_t *ret_comp
 char *store_sqlite_col_dup(sqlite3_stmt *st, int col, size_t *ret_len);
 
 /* store-sqlite-write.c */
+/* Applies the requests of batch, in order, in one transaction with one
+ * COMMIT; a refused request is rolled back to its savepoint and consumes no
+ * revision. After the commit, in revision order: publishes the revision,
+ * notifies, fills ret. Sets every request's result. Caller holds wlock. */
+void store_sqlite_commit_batch(store_sqlite *s, write_req *batch);
 int store_sqlite_create(store *s, const char *key, store_value_fn fn, void *userdata, store_kv *ret,
                         ocx_error **reterr);
 int store_sqlite_update(store *s, const char *key, int64_t expected_rev, store_value_fn fn,
@@ -98,3 +141,9 @@ int store_sqlite_update(store *s, const char *key, int64_t expected_rev, store_v
 int store_sqlite_delete(store *s, const char *key, int64_t expected_rev, store_kv *ret);
 int store_sqlite_compact(store *s, int64_t rev);
 void store_sqlite_set_notify(store *s, store_notify_fn fn, void *userdata);
+
+/* store-sqlite-batch.c */
+/* Queues q (its call fields set) and returns its result once it has been
+ * committed or refused, leading the batch that carries it when no other
+ * writer is. */
+int store_sqlite_write(store_sqlite *s, write_req *q);

@@ -6,22 +6,28 @@
  * schema version ('schema').
  *
  * Two connections to the same WAL database:
- *  - the writer (wlock): every write is one BEGIN IMMEDIATE transaction that
- *    reads the revision from meta, calls the value callback with rev + 1,
- *    writes kv, the event row and meta, and commits (synchronous=FULL: the WAL
- *    is fsynced before COMMIT returns). Only then is the notify callback run,
- *    still under wlock, so notifications come in revision order.
+ *  - the writer (wlock), with group commit: writers queue their requests and
+ *    wait; one of them (the leader) takes the whole queue and applies it in
+ *    one BEGIN IMMEDIATE transaction: it reads the revision from meta, and for
+ *    each request in turn, inside its own savepoint, calls the value callback
+ *    with the next revision and writes kv and the event row; then it writes
+ *    meta and commits once (synchronous=FULL: the WAL is fsynced before
+ *    COMMIT returns, so concurrent writers share one fsync). Only then, still
+ *    under wlock and in revision order, does it publish each revision, run
+ *    the notify callback and wake the waiters. A lone writer is a batch of
+ *    one and does not wait for company.
  *  - the reader (rlock, query_only): gets, lists and event replays. Under WAL a
  *    reader sees the last committed snapshot and never waits for the writer's
  *    fsync. Lists and replays run in one read transaction so the revision they
  *    report matches the rows they return.
  *
- * A write aborted by the value callback (or failing in SQLite) is rolled back
- * and consumes no revision, as in Kubernetes/etcd: the next successful write
- * gets current + 1.
+ * A write refused by its precondition or aborted by the value callback (or
+ * failing in SQLite) is rolled back to its savepoint and consumes no
+ * revision, as in Kubernetes/etcd: the next successful write gets current + 1.
  *
  * This file: schema, statements, open/close and the read path;
- * store-sqlite-write.c: the write path and compaction. */
+ * store-sqlite-write.c: write transactions and compaction;
+ * store-sqlite-batch.c: the group commit queue. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -47,6 +53,9 @@ static const char *const w_sql[W__MAX] = {
         [W_EVENT] = "INSERT INTO events(rev, type, key, value) VALUES (?1, ?2, ?3, ?4)",
         [W_SET_META] = "UPDATE meta SET value = ?2 WHERE name = ?1",
         [W_COMPACT] = "DELETE FROM events WHERE rev <= ?1",
+        [W_SAVEPOINT] = "SAVEPOINT w",
+        [W_RELEASE] = "RELEASE w",
+        [W_ROLLBACK_TO] = "ROLLBACK TO w",
 };
 
 #define KV_COLS "SELECT key, value, create_rev, mod_rev FROM kv WHERE "
@@ -318,6 +327,7 @@ static void sqlite_close(store *base) {
         if (s->lock_fd >= 0) close(s->lock_fd);
         pthread_mutex_destroy(&s->rlock);
         pthread_mutex_destroy(&s->wlock);
+        pthread_mutex_destroy(&s->qlock);
         free(s->path);
         free(s);
 }
@@ -432,6 +442,7 @@ int store_open_sqlite(const char *path, store **ret, ocx_error **reterr) {
         s->lock_fd = -1;
         pthread_mutex_init(&s->wlock, NULL);
         pthread_mutex_init(&s->rlock, NULL);
+        pthread_mutex_init(&s->qlock, NULL);
         int r = open_locked(s, reterr);
         if (r < 0) {
                 sqlite_close(&s->base);

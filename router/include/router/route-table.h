@@ -67,6 +67,7 @@ typedef struct rt_table_options {
         bool allow_wildcards;     /* --allow-wildcard-routes */
         bool ns_ownership_check;  /* true (default): other namespaces get HostAlreadyClaimed */
         long default_timeout_ms;  /* 30000 */
+        const char *router_domain; /* --router-domain: host of a route with only spec.subdomain */
 } rt_table_options;
 
 void rt_table_options_default(rt_table_options *o);

@@ -1,0 +1,148 @@
+/* The SCC admission plugin inside ocxd: namespace security allocation, SCC
+ * object defaulting/validation, and pod admission through the scc/ engine. */
+#include <stdio.h>
+#include "apiserver/admission.h"
+#include "apiserver/validate.h"
+#include "auth/authz.h"
+#include "ocx/json.h"
+#include "scc/admission.h"
+#include "scc/allocation.h"
+#include "scc/pod.h"
+#include "scc/validation.h"
+#include "ocx/banned.h"
+
+static __thread const api_user *request_user;
+
+void api_set_request_user(const api_user *u) { request_user = u; }
+const api_user *api_request_user(void) { return request_user; }
+
+#define ANN_UID "openshift.io/sa.scc.uid-range"
+#define ANN_MCS "openshift.io/sa.scc.mcs"
+#define ANN_GROUPS "openshift.io/sa.scc.supplemental-groups"
+
+/* --- namespaces ------------------------------------------------------------ */
+
+static char *list_values(api_server *s, const api_kind *k, size_t *ret_n, store_kv **ret_items) {
+        char *prefix = api_key_prefix(k, NULL);
+        int64_t rev;
+        if (store_list(s->st, prefix, NULL, 0, ret_items, ret_n, &rev) < 0) {
+                *ret_items = NULL;
+                *ret_n = 0;
+        }
+        return prefix;
+}
+
+void api_admit_namespace_allocation(api_server *s, cJSON *obj, ocx_error **reterr) {
+        cJSON *ann = ocx_json_ensure_obj(ocx_json_ensure_obj(obj, "metadata"), "annotations");
+        if (ocx_json_get_str(ann, ANN_UID) && ocx_json_get_str(ann, ANN_MCS) && ocx_json_get_str(ann, ANN_GROUPS)) return;
+        /* blocks in use by other namespaces */
+        const api_kind *nsk = api_kind_by_plural("", "v1", "namespaces");
+        store_kv *items;
+        size_t n;
+        free(list_values(s, nsk, &n, &items));
+        size_t cap = n + 1;
+        bool *used = ocx_xcalloc(cap, sizeof(bool));
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_json_ cJSON *o = NULL;
+                if (ocx_json_parse(items[i].value, items[i].value_len, &o, NULL) < 0) continue;
+                const char *r = ocx_json_get_str(ocx_json_path(o, "metadata.annotations"), ANN_UID);
+                scc_block b;
+                if (!r || scc_block_parse(r, &b, NULL) < 0 || b.start < 1000000000 || b.end - b.start + 1 != 10000) continue;
+                uint64_t idx = (b.start - 1000000000) / 10000;
+                if (idx < cap) used[idx] = true;
+        }
+        store_kvs_free(items, n);
+        uint32_t idx = 0;
+        while (idx < cap && used[idx]) idx++;
+        free(used);
+        scc_ns_allocation a;
+        if (scc_ns_allocation_for_index(idx, &a, reterr) < 0) return;
+        if (!ocx_json_get_str(ann, ANN_UID)) ocx_json_set_str(ann, ANN_UID, a.uid_range);
+        if (!ocx_json_get_str(ann, ANN_MCS)) ocx_json_set_str(ann, ANN_MCS, a.mcs);
+        if (!ocx_json_get_str(ann, ANN_GROUPS)) ocx_json_set_str(ann, ANN_GROUPS, a.sup_groups);
+        scc_ns_allocation_release(&a);
+}
+
+/* --- SCC objects --------------------------------------------------------------- */
+
+void api_admit_scc_object(cJSON *obj, cJSON *causes) {
+        scc_object_set_defaults(obj);
+        scc_errlist errs = SCC_ERRLIST_INIT;
+        scc_object_validate(obj, &errs);
+        for (size_t i = 0; i < errs.n; i++) {
+                /* the engine renders "<field>: <body>"; causes carry them apart */
+                const char *text = errs.v[i].text, *field = errs.v[i].field;
+                size_t fl = field ? strlen(field) : 0;
+                const char *body = fl && strncmp(text, field, fl) == 0 && text[fl] == ':' ? text + fl + 2 : text;
+                cJSON *c = cJSON_CreateObject();
+                cJSON_AddStringToObject(c, "reason", ocx_startswith(body, "Required") ? "FieldValueRequired" : "FieldValueInvalid");
+                cJSON_AddStringToObject(c, "message", body);
+                cJSON_AddStringToObject(c, "field", field ? field : "");
+                cJSON_AddItemToArray(causes, c);
+        }
+        scc_errlist_release(&errs);
+}
+
+/* --- pods -------------------------------------------------------------------------- */
+
+typedef struct use_ctx {
+        api_server *s;
+} use_ctx;
+
+static bool can_use(void *ud, const char *user, const char *const *groups, const char *scc_name, const char *ns) {
+        use_ctx *c = ud;
+        api_user u = {.name = user, .groups = groups};
+        auth_attrs a = {.verb = "use", .group = "security.openshift.io", .resource = "securitycontextconstraints",
+                        .subresource = "", .ns = ns ? ns : "", .name = scc_name};
+        return auth_authorize(c->s, &u, &a, NULL);
+}
+
+static const char *const system_groups[] = {"system:masters", "system:authenticated", NULL};
+
+void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const cJSON *old, ocx_error **reterr) {
+        const api_kind *sccs_k = api_kind_by_plural("security.openshift.io", "v1", "securitycontextconstraints");
+        const api_kind *nsk = api_kind_by_plural("", "v1", "namespaces");
+        _cleanup_json_ cJSON *nso = NULL;
+        if (api_get_object(s, nsk, NULL, ns, &nso) < 0) return; /* the namespace check reports it */
+        store_kv *items;
+        size_t n;
+        free(list_values(s, sccs_k, &n, &items));
+        _cleanup_json_ cJSON *sccs = cJSON_CreateArray();
+        for (size_t i = 0; i < n; i++) {
+                cJSON *o = NULL;
+                if (ocx_json_parse(items[i].value, items[i].value_len, &o, NULL) == 0) cJSON_AddItemToArray(sccs, o);
+        }
+        store_kvs_free(items, n);
+        const api_user *u = api_request_user();
+        use_ctx uc = {s};
+        scc_request req = {
+                .op = op == ADMIT_CREATE ? SCC_OP_CREATE : SCC_OP_UPDATE,
+                .pod = obj,
+                .old_pod = old,
+                .user = u ? u->name : "system:admin",
+                .groups = u ? u->groups : system_groups,
+                .ns = ns,
+                .ns_annotations = ocx_json_path(nso, "metadata.annotations"),
+                .can_use = can_use,
+                .userdata = &uc,
+        };
+        scc_decision d = {0};
+        _cleanup_error_ ocx_error *e = NULL;
+        int r = scc_admit_json(sccs, &req, &d, &e);
+        if (r < 0) {
+                ocx_error_set(reterr, EACCES, NULL, "pods \"%s\" is forbidden: %s", scc_pod_display_name(obj),
+                              e ? e->message : "unable to validate against any security context constraint");
+                return;
+        }
+        if (!d.ignored && d.pod) {
+                /* replace obj's content with the admitted pod's */
+                while (obj->child) cJSON_Delete(cJSON_DetachItemViaPointer(obj, obj->child));
+                cJSON *c = d.pod->child;
+                while (c) {
+                        cJSON *next = c->next;
+                        cJSON_AddItemToObject(obj, c->string, cJSON_Duplicate(c, true));
+                        c = next;
+                }
+        }
+        scc_decision_release(&d);
+}

@@ -1,0 +1,243 @@
+/* ocxd — service accounts: the HS256 signing key under BASE/pki, token
+ * signing and verification, and the ServiceAccount + token Secret pair. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include "auth/authn.h"
+#include "ocx/buf.h"
+#include "ocx/json.h"
+#include "ocx/log.h"
+#include "ocx/names.h"
+#include "ocx/banned.h"
+
+#define SA_KEY_LEN 32
+#define SA_ISSUER "kubernetes/serviceaccount"
+#define SA_CLAIM(x) "kubernetes.io/serviceaccount/" x
+
+static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char sa_key[SA_KEY_LEN];
+static char *sa_key_base; /* base dir the key was loaded for */
+
+/* Loads BASE/pki/serviceaccount-signing.key, creating it (0600) when absent. */
+static int load_key(api_server *s, unsigned char out[SA_KEY_LEN]) {
+        pthread_mutex_lock(&key_lock);
+        int r = 0;
+        if (!sa_key_base || strcmp(sa_key_base, s->cfg.base_dir ? s->cfg.base_dir : "") != 0) {
+                const char *base = s->cfg.base_dir ? s->cfg.base_dir : ".";
+                _cleanup_free_ char *dir = ocx_xasprintf("%s/pki", base);
+                _cleanup_free_ char *path = ocx_xasprintf("%s/serviceaccount-signing.key", dir);
+                char *text = NULL;
+                size_t len = 0;
+                unsigned char *raw = NULL;
+                size_t rl = 0;
+                if (ocx_read_file(path, 4096, &text, &len) == 0 && authn_b64_decode(text, strcspn(text, "\r\n"), &raw, &rl) == 0 &&
+                    rl == SA_KEY_LEN) {
+                        memcpy(sa_key, raw, SA_KEY_LEN);
+                } else {
+                        ocx_random_bytes(sa_key, SA_KEY_LEN);
+                        _cleanup_free_ char *b = authn_b64(sa_key, SA_KEY_LEN);
+                        _cleanup_free_ char *line = ocx_xasprintf("%s\n", b);
+                        (void)mkdir(dir, 0700);
+                        r = ocx_write_file_atomic(path, line, strlen(line), 0600);
+                        if (r < 0) log_error("cannot write %s: %s", path, strerror(-r));
+                        explicit_bzero(line, strlen(line));
+                        explicit_bzero(b, strlen(b));
+                }
+                if (raw) explicit_bzero(raw, rl);
+                free(raw);
+                if (text) explicit_bzero(text, len);
+                free(text);
+                if (r >= 0) {
+                        free(sa_key_base);
+                        sa_key_base = ocx_xstrdup(s->cfg.base_dir ? s->cfg.base_dir : "");
+                }
+        }
+        memcpy(out, sa_key, SA_KEY_LEN);
+        pthread_mutex_unlock(&key_lock);
+        return r;
+}
+
+static char *b64url_str(const char *s) { return authn_b64url(s, strlen(s)); }
+
+static char *hs256(const unsigned char *key, size_t key_len, const char *data, size_t len) {
+        unsigned char mac[32];
+        if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, key_len, data, len, mac) < 0) return NULL;
+        return authn_b64url(mac, sizeof(mac));
+}
+
+char *authn_sa_token_sign_key(const unsigned char *key, size_t key_len, const char *ns, const char *sa,
+                              const char *sa_uid, const char *secret) {
+        _cleanup_json_ cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "iss", SA_ISSUER);
+        cJSON_AddStringToObject(c, SA_CLAIM("namespace"), ns);
+        cJSON_AddStringToObject(c, SA_CLAIM("secret.name"), secret);
+        cJSON_AddStringToObject(c, SA_CLAIM("service-account.name"), sa);
+        cJSON_AddStringToObject(c, SA_CLAIM("service-account.uid"), sa_uid ? sa_uid : "");
+        _cleanup_free_ char *sub = ocx_xasprintf("system:serviceaccount:%s:%s", ns, sa);
+        cJSON_AddStringToObject(c, "sub", sub);
+        _cleanup_free_ char *claims = ocx_json_print(c);
+        _cleanup_free_ char *h = b64url_str("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+        _cleanup_free_ char *p = b64url_str(claims);
+        _cleanup_free_ char *signing = ocx_xasprintf("%s.%s", h, p);
+        _cleanup_free_ char *sig = hs256(key, key_len, signing, strlen(signing));
+        if (!sig) return NULL;
+        return ocx_xasprintf("%s.%s", signing, sig);
+}
+
+int authn_sa_token_verify_sig(const unsigned char *key, size_t key_len, const char *token, char **ret_ns,
+                              char **ret_sa, char **ret_uid, char **ret_secret) {
+        const char *d1 = strchr(token, '.');
+        const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+        if (!d1 || !d2 || strchr(d2 + 1, '.')) return -EPERM;
+        _cleanup_free_ char *sig = hs256(key, key_len, token, (size_t)(d2 - token));
+        const char *given = d2 + 1;
+        if (!sig || strlen(given) != strlen(sig)) return -EPERM;
+        unsigned char diff = 0;
+        for (size_t i = 0; sig[i]; i++) diff |= (unsigned char)(sig[i] ^ given[i]);
+        if (diff) return -EPERM;
+        _cleanup_free_ unsigned char *hdr = NULL, *claims = NULL;
+        size_t hl, cl;
+        if (authn_b64_decode(token, (size_t)(d1 - token), &hdr, &hl) < 0 ||
+            authn_b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), &claims, &cl) < 0)
+                return -EPERM;
+        _cleanup_json_ cJSON *h = NULL, *c = NULL;
+        if (ocx_json_parse((const char *)hdr, hl, &h, NULL) < 0 || !ocx_streq(ocx_json_get_str(h, "alg"), "HS256") ||
+            ocx_json_parse((const char *)claims, cl, &c, NULL) < 0 || !ocx_streq(ocx_json_get_str(c, "iss"), SA_ISSUER))
+                return -EPERM;
+        const char *ns = ocx_json_get_str(c, SA_CLAIM("namespace")), *sa = ocx_json_get_str(c, SA_CLAIM("service-account.name"));
+        const char *uid = ocx_json_get_str(c, SA_CLAIM("service-account.uid")), *sec = ocx_json_get_str(c, SA_CLAIM("secret.name"));
+        if (!ns || !*ns || !sa || !*sa || !sec || !*sec) return -EPERM;
+        *ret_ns = ocx_xstrdup(ns);
+        *ret_sa = ocx_xstrdup(sa);
+        *ret_uid = ocx_xstrdup(uid ? uid : "");
+        *ret_secret = ocx_xstrdup(sec);
+        return 0;
+}
+
+int authn_sa_token_sign(api_server *s, const char *ns, const char *sa, const char *sa_uid, const char *secret,
+                        char **ret, ocx_error **reterr) {
+        unsigned char key[SA_KEY_LEN];
+        int r = load_key(s, key);
+        if (r < 0) return ocx_error_set(reterr, -r, NULL, "cannot create the service account signing key");
+        *ret = authn_sa_token_sign_key(key, SA_KEY_LEN, ns, sa, sa_uid, secret);
+        explicit_bzero(key, sizeof(key));
+        return *ret ? 0 : ocx_error_set(reterr, EIO, NULL, "cannot sign a service account token");
+}
+
+static const api_kind *core(const char *plural) { return api_kind_by_plural("", "v1", plural); }
+
+int authn_sa_token_authenticate(api_server *s, const char *token, authn_user *ret) {
+        unsigned char key[SA_KEY_LEN];
+        if (load_key(s, key) < 0) return -EPERM;
+        _cleanup_free_ char *ns = NULL, *sa = NULL, *uid = NULL, *secret = NULL;
+        int r = authn_sa_token_verify_sig(key, SA_KEY_LEN, token, &ns, &sa, &uid, &secret);
+        explicit_bzero(key, sizeof(key));
+        if (r < 0) return -EPERM;
+        /* revocable: the Secret must still exist and hold this token */
+        _cleanup_json_ cJSON *sec = NULL;
+        if (api_get_object(s, core("secrets"), ns, secret, &sec) < 0) return -EPERM;
+        if (!ocx_streq(ocx_json_get_str(sec, "type"), "kubernetes.io/service-account-token")) return -EPERM;
+        const char *stored = ocx_json_path_str(sec, "data.token");
+        _cleanup_free_ unsigned char *raw = NULL;
+        size_t rl = 0;
+        if (!stored || authn_b64_decode(stored, strlen(stored), &raw, &rl) < 0 || rl != strlen(token) ||
+            memcmp(raw, token, rl) != 0)
+                return -EPERM;
+        _cleanup_json_ cJSON *acct = NULL;
+        if (api_get_object(s, core("serviceaccounts"), ns, sa, &acct) < 0) return -EPERM;
+        if (uid && *uid && !ocx_streq(uid, ocx_json_path_str(acct, "metadata.uid"))) return -EPERM;
+        ret->name = ocx_xasprintf("system:serviceaccount:%s:%s", ns, sa);
+        ret->uid = ocx_xstrdup(uid);
+        authn_user_add_group(ret, "system:serviceaccounts");
+        _cleanup_free_ char *g = ocx_xasprintf("system:serviceaccounts:%s", ns);
+        authn_user_add_group(ret, g);
+        authn_user_add_group(ret, "system:authenticated");
+        return 0;
+}
+
+static char *random_suffix(void) {
+        static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+        unsigned char rnd[5];
+        ocx_random_bytes(rnd, sizeof(rnd));
+        char out[6];
+        for (int i = 0; i < 5; i++) out[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+        out[5] = 0;
+        return ocx_xstrdup(out);
+}
+
+static void add_b64(cJSON *data, const char *key, const char *value, size_t len) {
+        _cleanup_free_ char *b = authn_b64(value, len);
+        cJSON_AddStringToObject(data, key, b);
+}
+
+int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error **reterr) {
+        _cleanup_json_ cJSON *acct = NULL;
+        int r = api_get_object(s, core("serviceaccounts"), ns, name, &acct);
+        if (r == -ENOENT) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "apiVersion", "v1");
+                cJSON_AddStringToObject(o, "kind", "ServiceAccount");
+                cJSON *md = cJSON_AddObjectToObject(o, "metadata");
+                cJSON_AddStringToObject(md, "name", name);
+                cJSON_AddStringToObject(md, "namespace", ns);
+                r = api_create_object(s, core("serviceaccounts"), ns, o, false, &acct, NULL, reterr);
+        }
+        if (r < 0) return r;
+        /* already has a token secret? */
+        const cJSON *e;
+        cJSON_ArrayForEach(e, ocx_json_get(acct, "secrets")) {
+                const char *sn = ocx_json_get_str(e, "name");
+                if (sn && strstr(sn, "-token-")) return 0;
+        }
+        const char *uid = ocx_json_path_str(acct, "metadata.uid");
+        _cleanup_free_ char *suffix = random_suffix();
+        _cleanup_free_ char *sname = ocx_xasprintf("%s-token-%s", name, suffix);
+        _cleanup_free_ char *token = NULL;
+        if ((r = authn_sa_token_sign(s, ns, name, uid, sname, &token, reterr)) < 0) return r;
+        cJSON *sec = cJSON_CreateObject();
+        cJSON_AddStringToObject(sec, "apiVersion", "v1");
+        cJSON_AddStringToObject(sec, "kind", "Secret");
+        cJSON *md = cJSON_AddObjectToObject(sec, "metadata");
+        cJSON_AddStringToObject(md, "name", sname);
+        cJSON_AddStringToObject(md, "namespace", ns);
+        cJSON *ann = cJSON_AddObjectToObject(md, "annotations");
+        cJSON_AddStringToObject(ann, "kubernetes.io/service-account.name", name);
+        cJSON_AddStringToObject(ann, "kubernetes.io/service-account.uid", uid ? uid : "");
+        cJSON_AddStringToObject(sec, "type", "kubernetes.io/service-account-token");
+        cJSON *data = cJSON_AddObjectToObject(sec, "data");
+        _cleanup_free_ char *ca_path = ocx_xasprintf("%s/pki/ca.crt", s->cfg.base_dir ? s->cfg.base_dir : ".");
+        _cleanup_free_ char *ca = NULL;
+        size_t cal = 0;
+        if (ocx_read_file(ca_path, 1 << 20, &ca, &cal) < 0) {
+                free(ca);
+                ca = ocx_xstrdup("");
+                cal = 0;
+        }
+        add_b64(data, "ca.crt", ca, cal);
+        add_b64(data, "namespace", ns, strlen(ns));
+        add_b64(data, "token", token, strlen(token));
+        explicit_bzero(token, strlen(token));
+        r = api_create_object(s, core("secrets"), ns, sec, false, NULL, NULL, reterr);
+        if (r < 0) return r;
+        /* list it on the account */
+        for (int attempt = 0; attempt < 3; attempt++) {
+                cJSON *secrets = ocx_json_get(acct, "secrets");
+                if (!cJSON_IsArray(secrets)) {
+                        secrets = cJSON_CreateArray();
+                        ocx_json_set(acct, "secrets", secrets);
+                }
+                cJSON *ref = cJSON_CreateObject();
+                cJSON_AddStringToObject(ref, "name", sname);
+                cJSON_AddItemToArray(secrets, ref);
+                r = api_update_object(s, core("serviceaccounts"), ns, name, cJSON_Duplicate(acct, true), NULL, false, NULL,
+                                      NULL, reterr);
+                if (r != -ESTALE) break;
+                cJSON_Delete(acct);
+                acct = NULL;
+                if ((r = api_get_object(s, core("serviceaccounts"), ns, name, &acct)) < 0) break;
+        }
+        return r;
+}
