@@ -80,6 +80,10 @@ like "$out" "identity.user.openshift.io/htpasswd_provider:developer" "and Identi
 run curl_api -H "Authorization: Bearer $token" "$S/apis/user.openshift.io/v1/users/~"
 like "$out" '"name":"developer"' "users/~ with the token names developer"
 like "$out" '"groups":\["system:authenticated","system:authenticated:oauth"\]' "users/~ lists the oauth groups"
+echo '{"apiVersion":"user.openshift.io/v1","kind":"Group","metadata":{"name":"devs"},"users":["alice","developer"]}' >"$OCX_TMP/group.json"
+ok "an admin creates Group devs with developer" ocx --kubeconfig "$OCX_BASE/admin.kubeconfig" create -f "$OCX_TMP/group.json"
+run curl_api -H "Authorization: Bearer $token" "$S/apis/user.openshift.io/v1/users/~"
+like "$out" '"groups":\["system:authenticated","system:authenticated:oauth","devs"\]' "token users get the groups of Group objects"
 run curl_api -H "Authorization: Bearer $curl_token" "$S/apis/user.openshift.io/v1/users/~"
 like "$out" '"name":"developer"' "the token from curl's implicit grant works too"
 if command -v kubectl >/dev/null; then
@@ -163,5 +167,25 @@ like "$out" "Login failed \(401 Unauthorized\)" "after 5 failures even the right
 run ocx login -u carol -p newpw "$S"
 like "$out" "^Login successful\." "other users are not affected"
 unlike "$(cat "$OCX_BASE/logs/ocxd.log")" "davepw|newpw|s3cret|$token" "no password or token in the ocxd log"
+
+# --- server URL and TLS handling (fresh kubeconfig, no terminal)
+fresh=(env KUBECONFIG="$OCX_TMP/fresh")
+run "${fresh[@]}" "$OCX_BIN/ocx" login "$S" -u developer -p developer
+is "$err" "error: The server uses a certificate signed by unknown authority. You may need to use the --certificate-authority flag to provide the path to a certificate file for the certificate authority, or --insecure-skip-tls-verify to bypass the certificate check and use insecure connections." \
+        "unknown CA without a terminal"
+run "${fresh[@]}" "$OCX_BIN/ocx" login "127.0.0.1:$OCX_PORT" -u developer -p developer --certificate-authority "$CA"
+like "$out" "^Login successful\." "login with --certificate-authority and a URL without scheme"
+like "$out" "Welcome! See 'ocx help' to get started\." "first kubeconfig: welcome line"
+like "$(cat "$OCX_TMP/fresh")" "certificate-authority: $CA" "the CA path is kept in kubeconfig"
+run "${fresh[@]}" "$OCX_BIN/ocx" login
+like "$out" "^Logged into \"$S\" as \"developer\" using existing credentials\." "login without arguments reuses the current credentials"
+rm -f "$OCX_TMP/fresh"
+run "${fresh[@]}" "$OCX_BIN/ocx" login "$S" -u developer -p developer --insecure-skip-tls-verify
+like "$out" "^WARNING: Using insecure TLS client config. Setting this option is not supported!" "insecure warning"
+like "$(cat "$OCX_TMP/fresh")" "insecure-skip-tls-verify: true" "insecure is recorded on the cluster"
+run env KUBECONFIG="$OCX_TMP/none" "$OCX_BIN/ocx" login
+is "$err" "error: A server URL must be specified" "no server and no terminal"
+run "${fresh[@]}" "$OCX_BIN/ocx" login https://127.0.0.1:1 -u developer -p x
+is "$err" "error: dial tcp 127.0.0.1:1: connect: connection refused - verify you have provided the correct host and port and that the server is currently running." "connection refused"
 
 done_testing

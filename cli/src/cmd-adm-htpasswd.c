@@ -34,15 +34,18 @@ static void load_crypt(void) {
 int cli_htpasswd_hash(const char *password, char **ret, ocx_error **reterr) {
         pthread_once(&once, load_crypt);
         if (!p_crypt_r || !p_gensalt)
-                return ocx_error_set(reterr, ENOSYS, NULL, "bcrypt is not available: libcrypt.so.1 (libcrypt1) cannot be loaded");
+                return ocx_error_set(reterr, ENOSYS, NULL,
+                                     "bcrypt is not available: libcrypt.so.1 (libcrypt1) cannot be loaded");
         char salt[64];
         if (!p_gensalt("$2y$", BCRYPT_COST, NULL, 0, salt, (int)sizeof(salt)))
                 return ocx_error_set(reterr, EIO, NULL, "cannot generate a bcrypt salt: %s", strerror(errno));
         struct crypt_data *cd = ocx_xcalloc(1, sizeof(*cd));
         const char *h = p_crypt_r(password, salt, cd);
         int r = 0;
-        if (!h || h[0] == '*') r = ocx_error_set(reterr, EIO, NULL, "bcrypt hashing failed");
-        else *ret = ocx_xstrdup(h);
+        if (!h || h[0] == '*')
+                r = ocx_error_set(reterr, EIO, NULL, "bcrypt hashing failed");
+        else
+                *ret = ocx_xstrdup(h);
         explicit_bzero(cd, sizeof(*cd));
         free(cd);
         return r;
@@ -80,7 +83,8 @@ static int rewrite(const char *path, const char *user, const char *hash, bool *r
 
 static int check_user(const char *user, ocx_error **reterr) {
         if (!*user || strlen(user) > 255 || strpbrk(user, ":\n\r\t /"))
-                return ocx_error_set(reterr, EINVAL, NULL, "invalid user name '%s': 1-255 characters, no ':', '/' or whitespace", user);
+                return ocx_error_set(reterr, EINVAL, NULL,
+                                     "invalid user name '%s': 1-255 characters, no ':', '/' or whitespace", user);
         return 0;
 }
 
@@ -89,7 +93,7 @@ int cli_htpasswd_set(const char *path, const char *user, const char *password, o
         if (r < 0) return r;
         _cleanup_free_ char *hash = NULL;
         if ((r = cli_htpasswd_hash(password, &hash, reterr)) < 0) return r;
-        bool found;
+        bool found = false;
         return rewrite(path, user, hash, &found, reterr) < 0 ? -EIO : (found ? 1 : 0);
 }
 

@@ -54,7 +54,8 @@ static int run_pull_test(cli_invocation *inv) {
         if (p->config.entrypoint)
                 for (char **s = p->config.entrypoint; *s; s++) printf("entrypoint %s\n", *s);
         if (p->config.user) printf("user %s\n", p->config.user);
-        for (size_t i = 0; i < p->config.n_ports; i++) printf("port %d/%s\n", p->config.ports[i].port, p->config.ports[i].proto);
+        for (size_t i = 0; i < p->config.n_ports; i++)
+                printf("port %d/%s\n", p->config.ports[i].port, p->config.ports[i].proto);
         img_pulled_free(p);
         return 0;
 }
@@ -70,50 +71,64 @@ static int run_gc_test(cli_invocation *inv) {
 }
 
 static const cli_flag_def append_flags[] = {
-        {"from", 0, CLI_FLAG_STRING, "scratch", "The image to use as a base. If empty or 'scratch', a new image is created."},
-        {"to", 0, CLI_FLAG_STRING, "", "The Docker repository tag to upload the appended image to."},
-        {"image", 0, CLI_FLAG_STRING, "",
-         "A JSON fragment of the image configuration to set (Entrypoint, Cmd, Env, ExposedPorts, User, WorkingDir, Labels)."},
-        {"insecure", 0, CLI_FLAG_BOOL, "false", "Allow push and pull operations to registries to be made over HTTP."},
-        {0},
+    {"from", 0, CLI_FLAG_STRING, "scratch",
+     "The image to use as a base. If empty or 'scratch', a new image is created."},
+    {"to", 0, CLI_FLAG_STRING, "", "The Docker repository tag to upload the appended image to."},
+    {"image", 0, CLI_FLAG_STRING, "",
+     "A JSON fragment of the image configuration to set (Entrypoint, Cmd, Env, ExposedPorts, User, WorkingDir, "
+     "Labels)."},
+    {"insecure", 0, CLI_FLAG_BOOL, "false", "Allow push and pull operations to registries to be made over HTTP."},
+    {0},
 };
 
 static const cli_flag_def info_flags[] = {
-        {"insecure", 0, CLI_FLAG_BOOL, "false", "Allow pull operations to registries to be made over HTTP."},
-        {0},
+    {"insecure", 0, CLI_FLAG_BOOL, "false", "Allow pull operations to registries to be made over HTTP."},
+    {0},
 };
 
 static const cli_flag_def test_flags[] = {
-        {"base-dir", 0, CLI_FLAG_STRING, "", "Layer store directory."},
-        {"insecure", 0, CLI_FLAG_BOOL, "false", "Use plain HTTP."},
-        {0},
+    {"base-dir", 0, CLI_FLAG_STRING, "", "Layer store directory."},
+    {"insecure", 0, CLI_FLAG_BOOL, "false", "Use plain HTTP."},
+    {0},
 };
 
 const cli_command cli_image_commands[] = {
-        {.name = "append", .summary = "Add layers to images and push them to a registry",
-         .usage = "image append --from=IMAGE --to=IMAGE [--image=JSON] [LAYER.tar[.gz]...] [flags]",
-         .long_help = "Add layers to Docker images.\n\nModifies an existing image by adding layers or changing "
-                      "configuration and then pushes that image to a remote registry. Any inherited layers are "
-                      "streamed from registry to registry without being stored locally (a cross-repository mount "
-                      "when both are the same registry). Layers may be tar archives, gzip- or zstd-compressed; "
-                      "plain tars are gzip-compressed before they are pushed.\n\nRegistries on 127.0.0.1 and "
-                      "localhost (the integrated registry, 127.0.0.1:5000) are always reached over HTTP.",
-         .examples = "  # Create a new image with one layer\n"
-                     "  ocx image append --from=scratch --to=127.0.0.1:5000/test/hello:latest layer.tar.gz\n\n"
-                     "  # Set the entrypoint and exposed port of the result\n"
-                     "  ocx image append --from=127.0.0.1:5000/test/hello --to=127.0.0.1:5000/test/hello:v2 \\\n"
-                     "    --image='{\"Entrypoint\":[\"/hello\"],\"ExposedPorts\":{\"8080/tcp\":{}}}'",
-         .flags = append_flags, .run = run_append},
-        {.name = "info", .summary = "Display information about an image",
-         .usage = "image info IMAGE [flags]",
-         .long_help = "Display information about an image in a registry: digest, media type, layers and the "
-                      "configuration (entrypoint, command, user, exposed ports, environment, labels). A manifest "
-                      "list is resolved to its linux/amd64 image.",
-         .examples = "  ocx image info 127.0.0.1:5000/test/hello:latest",
-         .flags = info_flags, .run = run_info},
-        {.name = "pull-test", .summary = "Pull an image into a layer store (tests)", .usage = "image pull-test --base-dir DIR IMAGE",
-         .flags = test_flags, .run = run_pull_test, .hidden = true},
-        {.name = "gc-test", .summary = "Collect a layer store (tests)", .usage = "image gc-test --base-dir DIR [DIGEST...]",
-         .flags = test_flags, .run = run_gc_test, .hidden = true},
-        {0},
+    {.name = "append",
+     .summary = "Add layers to images and push them to a registry",
+     .usage = "image append --from=IMAGE --to=IMAGE [--image=JSON] [LAYER.tar[.gz]...] [flags]",
+     .long_help = "Add layers to Docker images.\n\nModifies an existing image by adding layers or changing "
+                  "configuration and then pushes that image to a remote registry. Any inherited layers are "
+                  "streamed from registry to registry without being stored locally (a cross-repository mount "
+                  "when both are the same registry). Layers may be tar archives, gzip- or zstd-compressed; "
+                  "plain tars are gzip-compressed before they are pushed.\n\nRegistries on 127.0.0.1 and "
+                  "localhost (the integrated registry, 127.0.0.1:5000) are always reached over HTTP.",
+     .examples = "  # Create a new image with one layer\n"
+                 "  ocx image append --from=scratch --to=127.0.0.1:5000/test/hello:latest layer.tar.gz\n\n"
+                 "  # Set the entrypoint and exposed port of the result\n"
+                 "  ocx image append --from=127.0.0.1:5000/test/hello --to=127.0.0.1:5000/test/hello:v2 \\\n"
+                 "    --image='{\"Entrypoint\":[\"/hello\"],\"ExposedPorts\":{\"8080/tcp\":{}}}'",
+     .flags = append_flags,
+     .run = run_append},
+    {.name = "info",
+     .summary = "Display information about an image",
+     .usage = "image info IMAGE [flags]",
+     .long_help = "Display information about an image in a registry: digest, media type, layers and the "
+                  "configuration (entrypoint, command, user, exposed ports, environment, labels). A manifest "
+                  "list is resolved to its linux/amd64 image.",
+     .examples = "  ocx image info 127.0.0.1:5000/test/hello:latest",
+     .flags = info_flags,
+     .run = run_info},
+    {.name = "pull-test",
+     .summary = "Pull an image into a layer store (tests)",
+     .usage = "image pull-test --base-dir DIR IMAGE",
+     .flags = test_flags,
+     .run = run_pull_test,
+     .hidden = true},
+    {.name = "gc-test",
+     .summary = "Collect a layer store (tests)",
+     .usage = "image gc-test --base-dir DIR [DIGEST...]",
+     .flags = test_flags,
+     .run = run_gc_test,
+     .hidden = true},
+    {0},
 };

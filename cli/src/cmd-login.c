@@ -86,6 +86,13 @@ static const cJSON *find_named(const cJSON *list, const char *name) {
         return NULL;
 }
 
+static int hexval(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+}
+
 /* the value of key in a query string or fragment */
 static char *param(const char *s, const char *key) {
         size_t kl = strlen(key);
@@ -94,9 +101,9 @@ static char *param(const char *s, const char *key) {
                         const char *v = p + kl + 1;
                         ocx_buf b = OCX_BUF_INIT;
                         for (; *v && *v != '&' && *v != '#'; v++) {
-                                unsigned x;
-                                if (*v == '%' && sscanf(v + 1, "%2x", &x) == 1) {
-                                        char c = (char)x;
+                                int hi = *v == '%' ? hexval(v[1]) : -1, lo = hi >= 0 ? hexval(v[2]) : -1;
+                                if (hi >= 0 && lo >= 0) {
+                                        char c = (char)(hi * 16 + lo);
                                         ocx_buf_append(&b, &c, 1);
                                         v += 2;
                                 } else {
@@ -125,14 +132,17 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
                 return OAUTH_FAILED;
         _cleanup_json_ cJSON *disc = NULL;
         if (r.status == 200 && ocx_json_parse(r.body, r.body_len, &disc, NULL) == 0) {
-                const char *a = ocx_json_get_str(disc, "authorization_endpoint"), *t = ocx_json_get_str(disc, "token_endpoint");
+                const char *a = ocx_json_get_str(disc, "authorization_endpoint"),
+                           *t = ocx_json_get_str(disc, "token_endpoint");
                 const char *i = ocx_json_get_str(disc, "issuer");
                 if (a) authz_ep = ocx_xstrdup(a);
                 if (t) token_ep = ocx_xstrdup(t);
                 if (i) issuer = ocx_xstrdup(i);
                 const cJSON *m;
-                cJSON_ArrayForEach(m, ocx_json_get(disc, "code_challenge_methods_supported"))
-                        if (cJSON_IsString(m) && ocx_streq(m->valuestring, "S256")) pkce = true;
+                cJSON_ArrayForEach(
+                    m, ocx_json_get(disc, "code_challenge_methods_supported")) if (cJSON_IsString(m) &&
+                                                                                   ocx_streq(m->valuestring, "S256"))
+                    pkce = true;
         }
         ocx_http_response_release(&r);
         if (!issuer) issuer = ocx_xstrdup(server);
@@ -144,10 +154,10 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
         ocx_random_bytes(raw, sizeof(raw));
         _cleanup_free_ char *verifier = b64url(raw, sizeof(raw));
         _cleanup_free_ char *challenge = sha256_b64url(verifier);
-        _cleanup_free_ char *url = ocx_xasprintf("%s?response_type=%s&client_id=" CLIENT_ID "&redirect_uri=%s%s%s%s", authz_ep,
-                                                 code_flow ? "code" : "token", redirect_enc,
-                                                 code_flow && pkce ? "&code_challenge=" : "", code_flow && pkce ? challenge : "",
-                                                 code_flow && pkce ? "&code_challenge_method=S256" : "");
+        _cleanup_free_ char *url =
+            ocx_xasprintf("%s?response_type=%s&client_id=" CLIENT_ID "&redirect_uri=%s%s%s%s", authz_ep,
+                          code_flow ? "code" : "token", redirect_enc, code_flow && pkce ? "&code_challenge=" : "",
+                          code_flow && pkce ? challenge : "", code_flow && pkce ? "&code_challenge_method=S256" : "");
         _cleanup_free_ char *up = ocx_xasprintf("%s:%s", user, pass);
         _cleanup_free_ char *b64 = cli_cluster_base64(up, strlen(up));
         explicit_bzero(up, strlen(up));
@@ -158,7 +168,8 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
         bool sent_creds = false;
         _cleanup_free_ char *location = NULL;
         for (int hop = 0; hop < MAX_REDIRECTS + 2; hop++) {
-                if (ocx_http_request(h, "GET", url, NULL, NULL, 0, sent_creds ? cred_hdrs : challenge_hdrs, &r, reterr) < 0) {
+                if (ocx_http_request(h, "GET", url, NULL, NULL, 0, sent_creds ? cred_hdrs : challenge_hdrs, &r,
+                                     reterr) < 0) {
                         explicit_bzero(basic, strlen(basic));
                         return OAUTH_FAILED;
                 }
@@ -196,7 +207,8 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
                 return OAUTH_FAILED;
         }
         explicit_bzero(basic, strlen(basic));
-        if (!location) return ocx_error_set(reterr, EIO, NULL, "too many redirects from the OAuth server"), OAUTH_FAILED;
+        if (!location)
+                return ocx_error_set(reterr, EIO, NULL, "too many redirects from the OAuth server"), OAUTH_FAILED;
         char *tok = param(location, "access_token");
         _cleanup_free_ char *code = param(location, "code");
         explicit_bzero(location, strlen(location));
@@ -204,17 +216,20 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
                 *ret_token = tok;
                 return OAUTH_OK;
         }
-        _cleanup_free_ char *form = ocx_xasprintf("grant_type=authorization_code&code=%s&redirect_uri=%s&code_verifier=%s",
-                                                  code ? code : "", redirect_enc, verifier);
+        _cleanup_free_ char *form =
+            ocx_xasprintf("grant_type=authorization_code&code=%s&redirect_uri=%s&code_verifier=%s", code ? code : "",
+                          redirect_enc, verifier);
         _cleanup_free_ char *cb = cli_cluster_base64(CLIENT_ID ":", strlen(CLIENT_ID ":"));
         _cleanup_free_ char *client_auth = ocx_xasprintf("Authorization: Basic %s", cb);
         const char *th[] = {client_auth, NULL};
-        int rc = ocx_http_request(h, "POST", token_ep, "application/x-www-form-urlencoded", form, strlen(form), th, &r, reterr);
+        int rc = ocx_http_request(h, "POST", token_ep, "application/x-www-form-urlencoded", form, strlen(form), th, &r,
+                                  reterr);
         explicit_bzero(form, strlen(form));
         if (rc < 0) return OAUTH_FAILED;
         _cleanup_json_ cJSON *j = NULL;
         const char *at = NULL;
-        if (r.status == 200 && ocx_json_parse(r.body, r.body_len, &j, NULL) == 0) at = ocx_json_get_str(j, "access_token");
+        if (r.status == 200 && ocx_json_parse(r.body, r.body_len, &j, NULL) == 0)
+                at = ocx_json_get_str(j, "access_token");
         if (!at) {
                 _cleanup_json_ cJSON *ej = NULL;
                 const char *e = NULL, *d = NULL;
@@ -222,7 +237,8 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
                         e = ocx_json_get_str(ej, "error");
                         d = ocx_json_get_str(ej, "error_description");
                 }
-                ocx_error_set(reterr, EPERM, NULL, "%s %s", e ? e : "server_error", d ? d : "no access token in the response");
+                ocx_error_set(reterr, EPERM, NULL, "%s %s", e ? e : "server_error",
+                              d ? d : "no access token in the response");
                 ocx_http_response_release(&r);
                 return OAUTH_FAILED;
         }
@@ -241,18 +257,24 @@ static char *select_project(cli_session *s, const char *wanted) {
         _cleanup_json_ cJSON *list = NULL;
         _cleanup_error_ ocx_error *e = NULL;
         if (cli_request_json(s, "GET", "/apis/project.openshift.io/v1/projects", NULL, NULL, &list, &e) < 0) {
-                printf("Using \"default\" namespace.  You can switch namespaces with:\n\n    ocx project <projectname>\n");
+                printf(
+                    "Using \"default\" namespace.  You can switch namespaces with:\n\n    ocx project <projectname>\n");
                 return ocx_xstrdup("default");
         }
         const cJSON *items = ocx_json_get(list, "items");
         size_t n = (size_t)cJSON_GetArraySize(items);
         if (n == 0) {
                 ocx_http_response r;
-                bool can = cli_do(s, "GET", "/apis/project.openshift.io/v1/projectrequests", NULL, NULL, 0, NULL, &r, NULL) == 0 &&
+                bool can = cli_do(s, "GET", "/apis/project.openshift.io/v1/projectrequests", NULL, NULL, 0, NULL, &r,
+                                  NULL) == 0 &&
                            r.status >= 200 && r.status < 300;
                 if (r.status) ocx_http_response_release(&r);
-                if (can) printf("You don't have any projects. You can try to create a new project, by running\n\n    ocx new-project <projectname>\n\n");
-                else printf("You don't have any projects. Contact your system administrator to request a project.\n");
+                if (can)
+                        printf("You don't have any projects. You can try to create a new project, by running\n\n    "
+                               "ocx new-project <projectname>\n\n");
+                else
+                        printf(
+                            "You don't have any projects. Contact your system administrator to request a project.\n");
                 return NULL;
         }
         const char **names = ocx_xcalloc(n, sizeof(char *));
@@ -272,9 +294,12 @@ static char *select_project(cli_session *s, const char *wanted) {
         if (k == 1) {
                 printf("You have one project on this server: \"%s\"\n\n", names[0]);
         } else if (k > 50) {
-                printf("You have access to %zu projects, the list has been suppressed. You can list all projects with 'ocx projects'\n\n", k);
+                printf("You have access to %zu projects, the list has been suppressed. You can list all projects with "
+                       "'ocx projects'\n\n",
+                       k);
         } else {
-                printf("You have access to the following projects and can switch between them with 'ocx project <projectname>':\n\n");
+                printf("You have access to the following projects and can switch between them with 'ocx project "
+                       "<projectname>':\n\n");
                 for (size_t i = 0; i < k; i++) printf("%s%s\n", names[i] == cur ? "  * " : "    ", names[i]);
                 printf("\n");
         }
@@ -303,7 +328,8 @@ static void creds_release(login_creds *c) {
 
 static int session_for(const ocx_http_config *cfg, cli_session **ret, ocx_error **reterr) {
         cli_session *s = ocx_xcalloc(1, sizeof(*s));
-        s->cfg = (ocx_http_config){.server = ocx_xstrdup(cfg->server), .insecure = cfg->insecure, .timeout_ms = LOGIN_TIMEOUT_MS};
+        s->cfg = (ocx_http_config){
+            .server = ocx_xstrdup(cfg->server), .insecure = cfg->insecure, .timeout_ms = LOGIN_TIMEOUT_MS};
         if (cfg->ca_pem) s->cfg.ca_pem = ocx_xstrdup(cfg->ca_pem);
         if (cfg->ca_file) s->cfg.ca_file = ocx_xstrdup(cfg->ca_file);
         if (cfg->cert_pem) s->cfg.cert_pem = ocx_xstrdup(cfg->cert_pem);
@@ -329,12 +355,14 @@ static int existing_credentials(const cli_kubeconfig *kc, const char *server, co
         cJSON_ArrayForEach(ctx, ocx_json_get(kc->doc, "contexts")) {
                 const char *name = ocx_json_get_str(ctx, "name");
                 if (!want && !ocx_streq(name, current)) continue;
-                const char *cl = ocx_json_path_str(ctx, "context.cluster"), *us = ocx_json_path_str(ctx, "context.user");
+                const char *cl = ocx_json_path_str(ctx, "context.cluster"),
+                           *us = ocx_json_path_str(ctx, "context.user");
                 const cJSON *cluster = ocx_json_get(find_named(ocx_json_get(kc->doc, "clusters"), cl), "cluster");
                 const cJSON *user = ocx_json_get(find_named(ocx_json_get(kc->doc, "users"), us), "user");
                 if (!cluster || !user || !same_server(ocx_json_get_str(cluster, "server"), server)) continue;
                 const char *tok = ocx_json_get_str(user, "token");
-                if (!ocx_json_get(user, "client-certificate-data") && !ocx_json_get(user, "client-certificate") && !(tok && *tok))
+                if (!ocx_json_get(user, "client-certificate-data") && !ocx_json_get(user, "client-certificate") &&
+                    !(tok && *tok))
                         continue;
                 ocx_http_config cfg;
                 char *ns = NULL;
@@ -375,7 +403,8 @@ static void tls_settings(const cli_invocation *inv, const cli_kubeconfig *kc, co
                 cJSON_ArrayForEach(e, ocx_json_get(kc->doc, "clusters")) {
                         const cJSON *cl = ocx_json_get(e, "cluster");
                         if (!same_server(ocx_json_get_str(cl, "server"), server)) continue;
-                        static const char *const keys[] = {"certificate-authority-data", "certificate-authority", "insecure-skip-tls-verify"};
+                        static const char *const keys[] = {"certificate-authority-data", "certificate-authority",
+                                                           "insecure-skip-tls-verify"};
                         for (size_t i = 0; i < OCX_ARRAY_SIZE(keys); i++) {
                                 const cJSON *v = ocx_json_get(cl, keys[i]);
                                 if (v) cJSON_AddItemToObject(c->cluster, keys[i], cJSON_Duplicate(v, true));
@@ -389,7 +418,8 @@ static void tls_settings(const cli_invocation *inv, const cli_kubeconfig *kc, co
                         cJSON *ctxs = cJSON_AddArrayToObject(one.doc, "contexts");
                         cJSON *ctx = cJSON_CreateObject();
                         cJSON_AddStringToObject(ctx, "name", "x");
-                        cJSON_AddStringToObject(cJSON_AddObjectToObject(ctx, "context"), "cluster", ocx_json_get_str(e, "name"));
+                        cJSON_AddStringToObject(cJSON_AddObjectToObject(ctx, "context"), "cluster",
+                                                ocx_json_get_str(e, "name"));
                         cJSON_AddItemToArray(ctxs, ctx);
                         if (cli_kubeconfig_client(&one, "x", NULL, &tmp, &ns, NULL) == 0) {
                                 c->cfg.ca_pem = TAKE_PTR(tmp.ca_pem);
@@ -420,7 +450,8 @@ static int probe(const cli_invocation *inv, const char *server, login_creds *c) 
                 bool html = r.content_type && strstr(r.content_type, "text/html");
                 ocx_http_response_release(&r);
                 if (html) {
-                        fprintf(stderr, "error: Seems you passed an HTML page (console?) instead of server URL.\nVerify provided address and try again.\n");
+                        fprintf(stderr, "error: Seems you passed an HTML page (console?) instead of server "
+                                        "URL.\nVerify provided address and try again.\n");
                         return 1;
                 }
                 return 0;
@@ -428,36 +459,46 @@ static int probe(const cli_invocation *inv, const char *server, login_creds *c) 
         const char *m = e && e->message ? e->message : "";
         if (rc == -ECONNREFUSED) {
                 const char *h2 = strstr(server, "://") + 3;
-                fprintf(stderr, "error: dial tcp %.*s: connect: connection refused - verify you have provided the correct host and port and that the server is currently running.\n",
+                fprintf(stderr,
+                        "error: dial tcp %.*s: connect: connection refused - verify you have provided the correct host "
+                        "and port and that the server is currently running.\n",
                         (int)strcspn(h2, "/"), h2);
                 return 1;
         }
         if (strstr(m, "certificate") || strstr(m, "SSL peer") || strstr(m, "issuer")) {
                 if (isatty(0)) {
                         printf("The server uses a certificate signed by an unknown authority.\n"
-                               "You can bypass the certificate check, but any data you send to the server could be intercepted by others.\n");
+                               "You can bypass the certificate check, but any data you send to the server could be "
+                               "intercepted by others.\n");
                         for (;;) {
                                 _cleanup_free_ char *a = prompt("Use insecure connections? (y/n): ", true);
-                                if (ocx_streq(a, "y") || ocx_streq(a, "yes") || ocx_streq(a, "t") || ocx_streq(a, "true") || ocx_streq(a, "1")) {
+                                if (ocx_streq(a, "y") || ocx_streq(a, "yes") || ocx_streq(a, "t") ||
+                                    ocx_streq(a, "true") || ocx_streq(a, "1")) {
                                         printf("\n");
                                         c->cfg.insecure = true;
                                         ocx_json_set(c->cluster, "insecure-skip-tls-verify", cJSON_CreateTrue());
-                                        cJSON_DeleteItemFromObjectCaseSensitive(c->cluster, "certificate-authority-data");
+                                        cJSON_DeleteItemFromObjectCaseSensitive(c->cluster,
+                                                                                "certificate-authority-data");
                                         cJSON_DeleteItemFromObjectCaseSensitive(c->cluster, "certificate-authority");
                                         return probe(inv, server, c);
                                 }
-                                if (ocx_streq(a, "n") || ocx_streq(a, "no") || ocx_streq(a, "f") || ocx_streq(a, "false") || ocx_streq(a, "0"))
+                                if (ocx_streq(a, "n") || ocx_streq(a, "no") || ocx_streq(a, "f") ||
+                                    ocx_streq(a, "false") || ocx_streq(a, "0"))
                                         break;
                                 printf("Please enter 'yes' or 'no'.\n");
                         }
                 }
-                fprintf(stderr, "error: The server uses a certificate signed by unknown authority. You may need to use the "
-                                "--certificate-authority flag to provide the path to a certificate file for the certificate "
-                                "authority, or --insecure-skip-tls-verify to bypass the certificate check and use insecure connections.\n");
+                fprintf(stderr,
+                        "error: The server uses a certificate signed by unknown authority. You may need to use the "
+                        "--certificate-authority flag to provide the path to a certificate file for the certificate "
+                        "authority, or --insecure-skip-tls-verify to bypass the certificate check and use insecure "
+                        "connections.\n");
                 return 1;
         }
         if (strstr(m, "wrong version number") || strstr(m, "record")) {
-                fprintf(stderr, "error: Unable to connect to %s using TLS: %s.\nEnsure the specified server supports HTTPS.\n", server, m);
+                fprintf(stderr,
+                        "error: Unable to connect to %s using TLS: %s.\nEnsure the specified server supports HTTPS.\n",
+                        server, m);
                 return 1;
         }
         return cli_print_error(e);
@@ -467,10 +508,13 @@ int cli_run_login(cli_invocation *inv) {
         const char *flag_server = cli_flag_str(inv, "server");
         if (inv->nargs > 1) return fprintf(stderr, "error: Only the server URL may be specified as an argument\n"), 1;
         if (inv->nargs == 1 && flag_server && *flag_server)
-                return fprintf(stderr, "error: --server and passing the server URL as an argument are mutually exclusive\n"), 1;
+                return fprintf(stderr,
+                               "error: --server and passing the server URL as an argument are mutually exclusive\n"),
+                       1;
         const char *user = cli_flag_str(inv, "username"), *token = cli_flag_str(inv, "token");
         bool have_pass = cli_flag_is_set(inv, "password");
-        if (user && *user && token && *token) return fprintf(stderr, "error: --token and --username are mutually exclusive\n"), 1;
+        if (user && *user && token && *token)
+                return fprintf(stderr, "error: --token and --username are mutually exclusive\n"), 1;
         _cleanup_error_ ocx_error *e = NULL;
         cli_kubeconfig kc;
         if (cli_kubeconfig_load(cli_flag_str(inv, "kubeconfig"), &kc, &e) < 0) return cli_print_error(e);
@@ -504,12 +548,15 @@ int cli_run_login(cli_invocation *inv) {
         }
         /* the namespace to prefer: -n, else the current context's when it is for this server */
         const char *nsflag = cli_flag_str(inv, "namespace");
-        if (nsflag && *nsflag) wanted = ocx_xstrdup(nsflag);
+        if (nsflag && *nsflag)
+                wanted = ocx_xstrdup(nsflag);
         else {
                 ocx_http_config cur;
                 char *cns = NULL;
-                if (cli_kubeconfig_client(&kc, NULL, NULL, &cur, &cns, NULL) == 0 && same_server(cur.server, server)) wanted = cns;
-                else free(cns);
+                if (cli_kubeconfig_client(&kc, NULL, NULL, &cur, &cns, NULL) == 0 && same_server(cur.server, server))
+                        wanted = cns;
+                else
+                        free(cns);
                 if (cur.server) ocx_http_config_release(&cur);
         }
         bool got = false;
@@ -523,7 +570,8 @@ int cli_run_login(cli_invocation *inv) {
         if (!got) {
                 tls_settings(inv, &kc, server, &c);
                 if (probe(inv, server, &c) != 0) goto out;
-                if (c.cfg.insecure) printf("WARNING: Using insecure TLS client config. Setting this option is not supported!\n\n");
+                if (c.cfg.insecure)
+                        printf("WARNING: Using insecure TLS client config. Setting this option is not supported!\n\n");
                 c.cfg.server = ocx_xstrdup(server);
                 c.cfg.timeout_ms = LOGIN_TIMEOUT_MS;
         }
@@ -560,8 +608,10 @@ int cli_run_login(cli_invocation *inv) {
                                 goto out;
                         }
                         printf("Authentication required for %s (openshift)\n", server);
-                        if (!u) u = prompt("Username: ", true);
-                        else printf("Username: %s\n", u);
+                        if (!u)
+                                u = prompt("Username: ", true);
+                        else
+                                printf("Username: %s\n", u);
                         if (!p) p = prompt("Password: ", false);
                 }
                 if (!p) p = ocx_xstrdup("");
@@ -603,8 +653,9 @@ int cli_run_login(cli_invocation *inv) {
         ns = select_project(s, wanted);
         if (cli_kubeconfig_set_login(&kc, server, c.cluster, c.username, c.user, ns, NULL, &e) < 0 ||
             cli_kubeconfig_save(&kc, &e) < 0) {
-                fprintf(stderr, "error: KUBECONFIG is set to a file that cannot be created or modified: %s; caused by: %s\n", kc.path,
-                        e ? e->message : "unknown error");
+                fprintf(stderr,
+                        "error: KUBECONFIG is set to a file that cannot be created or modified: %s; caused by: %s\n",
+                        kc.path, e ? e->message : "unknown error");
                 goto out;
         }
         if (!existed) printf("Welcome! See 'ocx help' to get started.\n");
@@ -639,7 +690,8 @@ int cli_run_logout(cli_invocation *inv) {
         }
         _cleanup_free_ char *path = ocx_xasprintf("/apis/oauth.openshift.io/v1/oauthaccesstokens/%s", name);
         ocx_http_response r;
-        if (cli_do(s, "DELETE", path, NULL, NULL, 0, NULL, &r, NULL) == 0) ocx_http_response_release(&r); /* errors only logged upstream */
+        if (cli_do(s, "DELETE", path, NULL, NULL, 0, NULL, &r, NULL) == 0)
+                ocx_http_response_release(&r); /* errors only logged upstream */
         cJSON *u;
         cJSON_ArrayForEach(u, ocx_json_get(s->kc.doc, "users")) {
                 cJSON *in = ocx_json_get(u, "user");

@@ -46,11 +46,13 @@ static int switch_to(const cli_invocation *inv, cli_session *s, const char *ns, 
         _cleanup_free_ char *nick = cli_cluster_nick(s->cfg.server);
         _cleanup_free_ char *username = NULL;
         size_t ul = us ? strlen(us) : 0, nl = strlen(nick);
-        if (us && ul > nl + 1 && us[ul - nl - 1] == '/' && strcmp(us + ul - nl, nick) == 0) username = ocx_xstrndup(us, ul - nl - 1);
+        if (us && ul > nl + 1 && us[ul - nl - 1] == '/' && strcmp(us + ul - nl, nick) == 0)
+                username = ocx_xstrndup(us, ul - nl - 1);
         int r;
         if (!username && (r = cli_whoami(s, &username, reterr)) < 0) return r;
         const char *server = ocx_json_get_str(cl_copy, "server");
-        if ((r = cli_kubeconfig_set_login(&s->kc, server ? server : s->cfg.server, cl_copy, username, us_copy, ns, NULL, reterr)) < 0)
+        if ((r = cli_kubeconfig_set_login(&s->kc, server ? server : s->cfg.server, cl_copy, username, us_copy, ns, NULL,
+                                          reterr)) < 0)
                 return r;
         return cli_kubeconfig_save(&s->kc, reterr);
 }
@@ -67,10 +69,10 @@ static int list_projects(cli_session *s, cJSON **ret_list, const cJSON ***ret_v,
         if (r < 0) return r;
         const cJSON *items = ocx_json_get(*ret_list, "items");
         size_t n = (size_t)cJSON_GetArraySize(items), k = 0;
-        const cJSON **v = ocx_xcalloc(n + 1, sizeof(*v));
+        const cJSON **v = ocx_xcalloc(n + 1, sizeof(const cJSON *));
         const cJSON *it;
         cJSON_ArrayForEach(it, items) v[k++] = it;
-        qsort(v, k, sizeof(*v), cmp_projects);
+        qsort(v, k, sizeof(const cJSON *), cmp_projects);
         *ret_v = v;
         *ret_n = k;
         return 0;
@@ -79,10 +81,11 @@ static int list_projects(cli_session *s, cJSON **ret_list, const cJSON ***ret_v,
 /* ---- new-project ---------------------------------------------------------------- */
 
 static const char new_app_hint[] =
-        "\nYou can add applications to this project with the 'new-app' command. For example, try:\n\n"
-        "    ocx new-app rails-postgresql-example\n\n"
-        "to build a new example application in Ruby. Or use kubectl to deploy a simple Kubernetes application:\n\n"
-        "    kubectl create deployment hello-node --image=registry.k8s.io/e2e-test-images/agnhost:2.43 -- /agnhost serve-hostname\n\n";
+    "\nYou can add applications to this project with the 'new-app' command. For example, try:\n\n"
+    "    ocx new-app rails-postgresql-example\n\n"
+    "to build a new example application in Ruby. Or use kubectl to deploy a simple Kubernetes application:\n\n"
+    "    kubectl create deployment hello-node --image=registry.k8s.io/e2e-test-images/agnhost:2.43 -- /agnhost "
+    "serve-hostname\n\n";
 
 int cli_run_new_project(cli_invocation *inv) {
         if (inv->nargs != 1) return fprintf(stderr, "error: must have exactly one argument\n"), 1;
@@ -110,7 +113,8 @@ int cli_run_new_project(cli_invocation *inv) {
         if (cli_request_json(s, "POST", "/apis/project.openshift.io/v1/projectrequests", NULL, body, &out, &e) < 0)
                 return cli_print_error(e);
         if (cli_flag_bool(inv, "skip-config-write")) {
-                printf("Project \"%s\" created on server \"%s\".\n\nTo switch to this project and start adding applications, use:\n\n    ocx project %s\n",
+                printf("Project \"%s\" created on server \"%s\".\n\nTo switch to this project and start adding "
+                       "applications, use:\n\n    ocx project %s\n",
                        name, s->cfg.server, name);
                 return 0;
         }
@@ -146,24 +150,31 @@ static long project_status(cli_session *s, const char *ns) {
 
 static int not_found(cli_session *s, const char *name, long status) {
         ocx_buf b = OCX_BUF_INIT;
-        if (status == 403) ocx_buf_printf(&b, "error: You are not a member of project \"%s\".\n", name);
-        else ocx_buf_printf(&b, "error: A project named \"%s\" does not exist on \"%s\".\n", name, s->cfg.server);
+        if (status == 403)
+                ocx_buf_printf(&b, "error: You are not a member of project \"%s\".\n", name);
+        else
+                ocx_buf_printf(&b, "error: A project named \"%s\" does not exist on \"%s\".\n", name, s->cfg.server);
         _cleanup_json_ cJSON *list = NULL;
         const cJSON **v = NULL;
         size_t n = 0;
         if (list_projects(s, &list, &v, &n, NULL) == 0) {
                 if (n == 0) {
-                        ocx_buf_puts(&b, "You are not a member of any projects. You can request a project to be created with the 'new-project' command.\n");
+                        ocx_buf_puts(&b, "You are not a member of any projects. You can request a project to be "
+                                         "created with the 'new-project' command.\n");
                 } else if (n == 1) {
                         const char *dn = display_name(v[0]), *pn = ocx_json_path_str(v[0], "metadata.name");
-                        if (dn && !ocx_streq(dn, pn)) ocx_buf_printf(&b, "You have one project on this server: %s (%s)\n", dn, pn);
-                        else ocx_buf_printf(&b, "You have one project on this server: %s\n", pn);
+                        if (dn && !ocx_streq(dn, pn))
+                                ocx_buf_printf(&b, "You have one project on this server: %s (%s)\n", dn, pn);
+                        else
+                                ocx_buf_printf(&b, "You have one project on this server: %s\n", pn);
                 } else {
                         ocx_buf_puts(&b, "Your projects are:\n");
                         for (size_t i = 0; i < n; i++) {
                                 const char *dn = display_name(v[i]), *pn = ocx_json_path_str(v[i], "metadata.name");
-                                if (dn && !ocx_streq(dn, pn)) ocx_buf_printf(&b, "* %s (%s)\n", dn, pn);
-                                else ocx_buf_printf(&b, "* %s\n", pn);
+                                if (dn && !ocx_streq(dn, pn))
+                                        ocx_buf_printf(&b, "* %s (%s)\n", dn, pn);
+                                else
+                                        ocx_buf_printf(&b, "* %s\n", pn);
                         }
                 }
         }
@@ -177,7 +188,8 @@ static int not_found(cli_session *s, const char *name, long status) {
 }
 
 int cli_run_project(cli_invocation *inv) {
-        if (inv->nargs > 1) return fprintf(stderr, "error: Only one argument is supported (project name or context name).\n"), 1;
+        if (inv->nargs > 1)
+                return fprintf(stderr, "error: Only one argument is supported (project name or context name).\n"), 1;
         bool q = cli_flag_bool(inv, "short");
         _cleanup_error_ ocx_error *e = NULL;
         cli_session *s = NULL;
@@ -196,13 +208,19 @@ int cli_run_project(cli_invocation *inv) {
                         return 1;
                 }
                 if (st != 200) {
-                        fprintf(stderr, "error: you do not have rights to view project \"%s\" specified in your config or the project doesn't exist\n", ns);
+                        fprintf(stderr,
+                                "error: you do not have rights to view project \"%s\" specified in your config or the "
+                                "project doesn't exist\n",
+                                ns);
                         return 1;
                 }
-                if (q) printf("%s\n", ns);
+                if (q)
+                        printf("%s\n", ns);
                 else if (ctxname && !generated_context_name(ctxname, ns, s->cfg.server))
-                        printf("Using project \"%s\" from context named \"%s\" on server \"%s\".\n", ns, ctxname, s->cfg.server);
-                else printf("Using project \"%s\" on server \"%s\".\n", ns, s->cfg.server);
+                        printf("Using project \"%s\" from context named \"%s\" on server \"%s\".\n", ns, ctxname,
+                               s->cfg.server);
+                else
+                        printf("Using project \"%s\" on server \"%s\".\n", ns, s->cfg.server);
                 return 0;
         }
         const char *arg = inv->args[0];
@@ -211,10 +229,14 @@ int cli_run_project(cli_invocation *inv) {
                 ocx_json_set_str(s->kc.doc, "current-context", arg);
                 if (cli_kubeconfig_save(&s->kc, &e) < 0) return cli_print_error(e);
                 const char *cns = ocx_json_get_str(named, "namespace");
-                const cJSON *cl = ocx_json_get(find_named(ocx_json_get(s->kc.doc, "clusters"), ocx_json_get_str(named, "cluster")), "cluster");
+                const cJSON *cl = ocx_json_get(
+                    find_named(ocx_json_get(s->kc.doc, "clusters"), ocx_json_get_str(named, "cluster")), "cluster");
                 const char *srv = ocx_json_get_str(cl, "server");
-                if (!cns || !*cns) printf("Now using context named \"%s\" on server \"%s\".\n", arg, srv ? srv : "");
-                else printf("Now using project \"%s\" from context named \"%s\" on server \"%s\".\n", cns, arg, srv ? srv : "");
+                if (!cns || !*cns)
+                        printf("Now using context named \"%s\" on server \"%s\".\n", arg, srv ? srv : "");
+                else
+                        printf("Now using project \"%s\" from context named \"%s\" on server \"%s\".\n", cns, arg,
+                               srv ? srv : "");
                 return 0;
         }
         long st = project_status(s, arg);
@@ -230,8 +252,11 @@ int cli_run_project(cli_invocation *inv) {
         const char *before = current_ns(inv, s);
         bool already = before && ocx_streq(before, arg);
         if (!already && switch_to(inv, s, arg, &e) < 0) return cli_print_error(e);
-        if (q) printf("%s\n", arg);
-        else printf("%s project \"%s\" on server \"%s\".\n", already ? "Already on" : "Now using", arg, s->cfg.server);
+        if (q)
+                printf("%s\n", arg);
+        else
+                printf("%s project \"%s\" on server \"%s\".\n", already ? "Already on" : "Now using", arg,
+                       s->cfg.server);
         return 0;
 }
 
@@ -253,19 +278,27 @@ int cli_run_projects(cli_invocation *inv) {
                 if (ocx_streq(ocx_json_path_str(v[i], "metadata.name"), cur)) cur_exists = true;
         ocx_buf b = OCX_BUF_INIT;
         if (n == 0) {
-                ocx_buf_puts(&b, "You are not a member of any projects. You can request a project to be created with the 'new-project' command.");
+                ocx_buf_puts(&b, "You are not a member of any projects. You can request a project to be created with "
+                                 "the 'new-project' command.");
         } else if (n == 1) {
                 const char *dn = display_name(v[0]), *pn = ocx_json_path_str(v[0], "metadata.name");
-                _cleanup_free_ char *both = dn && !ocx_streq(dn, pn) ? ocx_xasprintf("%s (%s)", dn, pn) : ocx_xstrdup(pn);
-                if (q) ocx_buf_puts(&b, both);
-                else ocx_buf_printf(&b, "You have one project on this server: \"%s\".", both);
+                _cleanup_free_ char *both =
+                    dn && !ocx_streq(dn, pn) ? ocx_xasprintf("%s (%s)", dn, pn) : ocx_xstrdup(pn);
+                if (q)
+                        ocx_buf_puts(&b, both);
+                else
+                        ocx_buf_printf(&b, "You have one project on this server: \"%s\".", both);
         } else {
-                if (!q) ocx_buf_puts(&b, "You have access to the following projects and can switch between them with ' project <projectname>':\n");
+                if (!q)
+                        ocx_buf_puts(&b, "You have access to the following projects and can switch between them with ' "
+                                         "project <projectname>':\n");
                 for (size_t i = 0; i < n; i++) {
                         const char *pn = ocx_json_path_str(v[i], "metadata.name"), *dn = display_name(v[i]);
                         const char *mark = q ? "" : (cur_exists && ocx_streq(pn, cur) ? "  * " : "    ");
-                        if (dn && !ocx_streq(dn, pn) && !q) ocx_buf_printf(&b, "\n%s%s - %s", mark, pn, dn);
-                        else ocx_buf_printf(&b, "%s%s%s", q && i == 0 ? "" : "\n", mark, pn);
+                        if (dn && !ocx_streq(dn, pn) && !q)
+                                ocx_buf_printf(&b, "\n%s%s - %s", mark, pn, dn);
+                        else
+                                ocx_buf_printf(&b, "%s%s%s", q && i == 0 ? "" : "\n", mark, pn);
                 }
         }
         printf("%s\n", b.data ? b.data : "");

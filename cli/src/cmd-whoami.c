@@ -52,7 +52,8 @@ int cli_run_whoami(cli_invocation *inv) {
         const char *out = cli_flag_str(inv, "output");
         _cleanup_error_ ocx_error *e = NULL;
         if (out && *out && (t || c || srv || con)) {
-                fprintf(stderr, "error: --output cannot be used with --show-token, --show-context, --show-server, or --show-console\n");
+                fprintf(stderr, "error: --output cannot be used with --show-token, --show-context, --show-server, or "
+                                "--show-console\n");
                 return 1;
         }
         if (c) {
@@ -85,7 +86,10 @@ int cli_run_whoami(cli_invocation *inv) {
         }
         if (out && *out) {
                 if (!ocx_streq(out, "yaml") && !ocx_streq(out, "json")) {
-                        fprintf(stderr, "error: unable to match a printer suitable for the output format \"%s\", allowed formats are: json,yaml\n", out);
+                        fprintf(stderr,
+                                "error: unable to match a printer suitable for the output format \"%s\", allowed "
+                                "formats are: json,yaml\n",
+                                out);
                         return 1;
                 }
                 _cleanup_json_ cJSON *u = NULL;

@@ -20,8 +20,8 @@
 typedef enum { COMP_NONE, COMP_GZIP, COMP_ZSTD } compression;
 
 typedef struct new_layer {
-        char *blob_path;  /* what is pushed */
-        char *tmp;        /* temporary to remove, or NULL */
+        char *blob_path; /* what is pushed */
+        char *tmp;       /* temporary to remove, or NULL */
         char digest[IMG_DIGEST_LEN];
         char diff_id[IMG_DIGEST_LEN];
         int64_t size;
@@ -33,9 +33,12 @@ static int sniff(const char *path, compression *ret, ocx_error **reterr) {
         if (fd < 0) return ocx_error_set(reterr, errno, NULL, "cannot open '%s': %s", path, strerror(errno));
         unsigned char m[4] = {0};
         ssize_t n = read(fd, m, sizeof(m));
-        if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) *ret = COMP_GZIP;
-        else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) *ret = COMP_ZSTD;
-        else *ret = COMP_NONE;
+        if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+                *ret = COMP_GZIP;
+        else if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+                *ret = COMP_ZSTD;
+        else
+                *ret = COMP_NONE;
         return 0;
 }
 
@@ -86,6 +89,7 @@ static int gzip_file(const char *src, const char *tmp_dir, char **ret_path, ocx_
         archive_write_add_filter_gzip(w);
         archive_write_set_format_raw(w);
         archive_write_set_bytes_per_block(w, 0);
+        archive_write_set_filter_option(w, "gzip", "timestamp", NULL); /* reproducible: no mtime */
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, "layer.tar");
         archive_entry_set_filetype(e, AE_IFREG);
@@ -204,8 +208,10 @@ int img_append(const img_append_opts *o, char **ret_digest, ocx_error **reterr) 
         if (!scratch) {
                 if ((k = img_ref_parse(o->from, &from, reterr)) < 0) goto out;
                 same = strcmp(from.domain, to.domain) == 0;
-                if (same) src = dst;
-                else if ((k = img_registry_new(from.domain, &ro, &src, reterr)) < 0) goto out;
+                if (same)
+                        src = dst;
+                else if ((k = img_registry_new(from.domain, &ro, &src, reterr)) < 0)
+                        goto out;
                 if ((k = img_manifest_fetch(src, &from, &base, reterr)) < 0) goto out;
                 _cleanup_free_ char *body = NULL;
                 size_t len = 0;
@@ -224,7 +230,8 @@ int img_append(const img_append_opts *o, char **ret_digest, ocx_error **reterr) 
         for (size_t i = 0; i < o->n_layers; i++) {
                 if ((k = prepare_layer(o->layers[i], tmp_dir, &nl[i], reterr)) < 0) goto out;
                 if (nl[i].comp == COMP_ZSTD) oci = true;
-                if ((k = img_registry_push_blob(dst, to.path, nl[i].digest, nl[i].blob_path, NULL, 0, reterr)) < 0) goto out;
+                if ((k = img_registry_push_blob(dst, to.path, nl[i].digest, nl[i].blob_path, NULL, 0, reterr)) < 0)
+                        goto out;
         }
 
         /* config */
@@ -233,7 +240,7 @@ int img_append(const img_append_opts *o, char **ret_digest, ocx_error **reterr) 
         cJSON *section = ocx_json_ensure_obj(cfg, "config");
         if (over) {
                 const cJSON *it;
-                cJSON_ArrayForEach(it, over) ocx_json_set(section, it->string, cJSON_Duplicate(it, true));
+                cJSON_ArrayForEach(it, over) { ocx_json_set(section, it->string, cJSON_Duplicate(it, true)); }
         }
         cJSON *rootfs = ocx_json_ensure_obj(cfg, "rootfs");
         ocx_json_set_str(rootfs, "type", "layers");
@@ -270,16 +277,19 @@ int img_append(const img_append_opts *o, char **ret_digest, ocx_error **reterr) 
         ocx_json_set_int(man, "schemaVersion", 2);
         const char *mt = oci ? IMG_MT_OCI_MANIFEST : IMG_MT_DOCKER_MANIFEST;
         ocx_json_set_str(man, "mediaType", mt);
-        ocx_json_set(man, "config", descriptor(oci ? IMG_MT_OCI_CONFIG : IMG_MT_DOCKER_CONFIG, cfg_digest,
-                                               (int64_t)strlen(cfg_s)));
+        ocx_json_set(man, "config",
+                     descriptor(oci ? IMG_MT_OCI_CONFIG : IMG_MT_DOCKER_CONFIG, cfg_digest, (int64_t)strlen(cfg_s)));
         cJSON *layers = cJSON_CreateArray();
         ocx_json_set(man, "layers", layers);
         for (size_t i = 0; i < base.n_layers; i++) {
                 const img_descriptor *d = &base.layers[i];
-                cJSON_AddItemToArray(layers, descriptor(oci ? oci_layer_type(d->media_type) : d->media_type, d->digest, d->size));
+                cJSON_AddItemToArray(
+                    layers, descriptor(oci ? oci_layer_type(d->media_type) : d->media_type, d->digest, d->size));
         }
         for (size_t i = 0; i < o->n_layers; i++) {
-                const char *lt = nl[i].comp == COMP_ZSTD ? IMG_MT_OCI_LAYER_ZSTD : oci ? IMG_MT_OCI_LAYER_GZIP : IMG_MT_DOCKER_LAYER;
+                const char *lt = nl[i].comp == COMP_ZSTD ? IMG_MT_OCI_LAYER_ZSTD
+                                 : oci                   ? IMG_MT_OCI_LAYER_GZIP
+                                                         : IMG_MT_DOCKER_LAYER;
                 cJSON_AddItemToArray(layers, descriptor(lt, nl[i].digest, nl[i].size));
         }
         man_s = ocx_json_print(man);
@@ -308,8 +318,10 @@ static void human_size(int64_t n, char *out, size_t len) {
         double v = (double)n;
         size_t i = 0;
         while (v >= 1000 && i + 1 < OCX_ARRAY_SIZE(u)) v /= 1000, i++;
-        if (i == 0) snprintf(out, len, "%lldB", (long long)n);
-        else snprintf(out, len, "%.3g%s", v, u[i]);
+        if (i == 0)
+                snprintf(out, len, "%lldB", (long long)n);
+        else
+                snprintf(out, len, "%.3g%s", v, u[i]);
 }
 
 static void print_strv(ocx_buf *out, const char *label, char **v, const char *sep) {
@@ -332,7 +344,8 @@ int img_info(const char *ref, bool insecure, ocx_buf *out, ocx_error **reterr) {
         size_t len = 0;
         if ((k = img_registry_new(rf.domain, &ro, &reg, reterr)) < 0) goto out;
         if ((k = img_manifest_fetch(reg, &rf, &m, reterr)) < 0) goto out;
-        if ((k = img_registry_get_blob_mem(reg, rf.path, m.config.digest, IMG_MANIFEST_MAX, &cfg, &len, reterr)) < 0) goto out;
+        if ((k = img_registry_get_blob_mem(reg, rf.path, m.config.digest, IMG_MANIFEST_MAX, &cfg, &len, reterr)) < 0)
+                goto out;
         if ((k = img_config_parse(cfg, len, &c, reterr)) < 0) goto out;
         (void)ocx_json_parse(cfg, len, &cj, NULL);
         name = img_ref_string(&rf);

@@ -82,7 +82,8 @@ static int parse_port(const char *s, img_port *ret) {
         const char *proto = "tcp";
         if (*end == '/') {
                 proto = end + 1;
-                if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp")) return -EINVAL;
+                if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 && strcmp(proto, "sctp") != 0)
+                        return -EINVAL;
         } else if (*end) {
                 return -EINVAL;
         }
@@ -101,14 +102,18 @@ static int parse_section(const cJSON *cfg, img_config *c, ocx_error **reterr) {
         if (c->env)
                 for (char **e = c->env; *e; e++)
                         if (!strchr(*e, '=') || **e == '=')
-                                return ocx_error_set(reterr, EINVAL, "config.Env", "config.Env: invalid entry '%s'", *e);
+                                return ocx_error_set(reterr, EINVAL, "config.Env", "config.Env: invalid entry '%s'",
+                                                     *e);
 
         const cJSON *ports = ocx_json_get(cfg, "ExposedPorts");
         if (ports && !cJSON_IsNull(ports)) {
                 if (!cJSON_IsObject(ports))
-                        return ocx_error_set(reterr, EINVAL, "config.ExposedPorts", "config.ExposedPorts: expected an object");
+                        return ocx_error_set(reterr, EINVAL, "config.ExposedPorts",
+                                             "config.ExposedPorts: expected an object");
                 int n = cJSON_GetArraySize(ports);
-                if (n > MAX_ITEMS) return ocx_error_set(reterr, E2BIG, "config.ExposedPorts", "config.ExposedPorts: too many ports");
+                if (n > MAX_ITEMS)
+                        return ocx_error_set(reterr, E2BIG, "config.ExposedPorts",
+                                             "config.ExposedPorts: too many ports");
                 c->ports = ocx_xcalloc((size_t)n + 1, sizeof(img_port));
                 const cJSON *it;
                 cJSON_ArrayForEach(it, ports) {
@@ -124,7 +129,8 @@ static int parse_section(const cJSON *cfg, img_config *c, ocx_error **reterr) {
                 if (!cJSON_IsObject(labels))
                         return ocx_error_set(reterr, EINVAL, "config.Labels", "config.Labels: expected an object");
                 int n = cJSON_GetArraySize(labels);
-                if (n > MAX_ITEMS) return ocx_error_set(reterr, E2BIG, "config.Labels", "config.Labels: too many labels");
+                if (n > MAX_ITEMS)
+                        return ocx_error_set(reterr, E2BIG, "config.Labels", "config.Labels: too many labels");
                 c->labels = ocx_xcalloc((size_t)n + 1, sizeof(img_label));
                 const cJSON *it;
                 cJSON_ArrayForEach(it, labels) {

@@ -142,7 +142,9 @@ static void set_times(int dfd, const char *name, struct archive_entry *e) {
 
 static int write_file(unpacker *u, int pfd, const char *name, struct archive_entry *e, ocx_error **reterr) {
         _cleanup_close_ int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0) return ocx_error_set(reterr, errno, NULL, "cannot create '%s': %s", archive_entry_pathname(e), strerror(errno));
+        if (fd < 0)
+                return ocx_error_set(reterr, errno, NULL, "cannot create '%s': %s", archive_entry_pathname(e),
+                                     strerror(errno));
         const void *buf;
         size_t size;
         la_int64_t off;
@@ -160,11 +162,14 @@ static int write_file(unpacker *u, int pfd, const char *name, struct archive_ent
                 u->st.bytes += size;
         }
         if (k != ARCHIVE_EOF)
-                return ocx_error_set(reterr, EIO, NULL, "reading '%s': %s", archive_entry_pathname(e), archive_error_string(u->a));
+                return ocx_error_set(reterr, EIO, NULL, "reading '%s': %s", archive_entry_pathname(e),
+                                     archive_error_string(u->a));
         if (ftruncate(fd, archive_entry_size(e)) < 0)
-                return ocx_error_set(reterr, errno, NULL, "cannot size '%s': %s", archive_entry_pathname(e), strerror(errno));
+                return ocx_error_set(reterr, errno, NULL, "cannot size '%s': %s", archive_entry_pathname(e),
+                                     strerror(errno));
         if (u->is_root && fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-                return ocx_error_set(reterr, errno, NULL, "cannot chown '%s': %s", archive_entry_pathname(e), strerror(errno));
+                return ocx_error_set(reterr, errno, NULL, "cannot chown '%s': %s", archive_entry_pathname(e),
+                                     strerror(errno));
         (void)fchmod(fd, archive_entry_perm(e) & 07777);
         struct timespec ts[2] = {{archive_entry_mtime(e), archive_entry_mtime_nsec(e)},
                                  {archive_entry_mtime(e), archive_entry_mtime_nsec(e)}};
@@ -221,13 +226,14 @@ static int unpack_entry(unpacker *u, struct archive_entry *e, ocx_error **reterr
         if (hl) {
                 _cleanup_free_ char *trel = clean_path(hl);
                 if (!trel || !*trel)
-                        return ocx_error_set(reterr, EINVAL, NULL, "hard link '%s' to '%s' escapes the layer directory", raw, hl);
+                        return ocx_error_set(reterr, EINVAL, NULL, "hard link '%s' to '%s' escapes the layer directory",
+                                             raw, hl);
                 char *ts = strrchr(trel, '/');
                 _cleanup_free_ char *tdir = ts ? ocx_xstrndup(trel, (size_t)(ts - trel)) : ocx_xstrdup("");
                 _cleanup_close_ int tfd = open_dir(u->root, tdir, 0);
                 if (tfd < 0 || linkat(tfd, ts ? ts + 1 : trel, pfd, base, 0) < 0)
-                        return ocx_error_set(reterr, tfd < 0 ? -tfd : errno, NULL, "cannot link '%s' to '%s': %s", raw, hl,
-                                             strerror(tfd < 0 ? -tfd : errno));
+                        return ocx_error_set(reterr, tfd < 0 ? -tfd : errno, NULL, "cannot link '%s' to '%s': %s", raw,
+                                             hl, strerror(tfd < 0 ? -tfd : errno));
                 u->st.hardlinks++;
                 return 0;
         }
@@ -237,7 +243,8 @@ static int unpack_entry(unpacker *u, struct archive_entry *e, ocx_error **reterr
         case AE_IFDIR: {
                 if (!exists || !S_ISDIR(cur.st_mode)) {
                         if (mkdirat(pfd, base, 0755) < 0)
-                                return ocx_error_set(reterr, errno, NULL, "cannot create '%s': %s", raw, strerror(errno));
+                                return ocx_error_set(reterr, errno, NULL, "cannot create '%s': %s", raw,
+                                                     strerror(errno));
                 }
                 _cleanup_close_ int d = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (d < 0) return ocx_error_set(reterr, errno, NULL, "cannot open '%s': %s", raw, strerror(errno));
@@ -250,8 +257,8 @@ static int unpack_entry(unpacker *u, struct archive_entry *e, ocx_error **reterr
         case AE_IFLNK: {
                 const char *target = archive_entry_symlink(e);
                 if (!target || symlinkat(target, pfd, base) < 0)
-                        return ocx_error_set(reterr, target ? errno : EINVAL, NULL, "cannot create symlink '%s': %s", raw,
-                                             strerror(target ? errno : EINVAL));
+                        return ocx_error_set(reterr, target ? errno : EINVAL, NULL, "cannot create symlink '%s': %s",
+                                             raw, strerror(target ? errno : EINVAL));
                 if (u->is_root && fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
                         return ocx_error_set(reterr, errno, NULL, "cannot chown '%s': %s", raw, strerror(errno));
                 set_times(pfd, base, e);
@@ -281,7 +288,8 @@ int img_layer_unpack(const char *archive_path, const char *dest_dir, img_unpack_
         archive_read_support_format_gnutar(u.a);
         int r = 0;
         if (archive_read_open_filename(u.a, archive_path, 1 << 16) != ARCHIVE_OK) {
-                r = ocx_error_set(reterr, EINVAL, NULL, "cannot read layer '%s': %s", archive_path, archive_error_string(u.a));
+                r = ocx_error_set(reterr, EINVAL, NULL, "cannot read layer '%s': %s", archive_path,
+                                  archive_error_string(u.a));
                 goto out;
         }
         struct archive_entry *e;
@@ -290,7 +298,8 @@ int img_layer_unpack(const char *archive_path, const char *dest_dir, img_unpack_
                 int k = archive_read_next_header(u.a, &e);
                 if (k == ARCHIVE_EOF) break;
                 if (k != ARCHIVE_OK && k != ARCHIVE_WARN) {
-                        r = ocx_error_set(reterr, EINVAL, NULL, "layer '%s': %s", archive_path, archive_error_string(u.a));
+                        r = ocx_error_set(reterr, EINVAL, NULL, "layer '%s': %s", archive_path,
+                                          archive_error_string(u.a));
                         goto out;
                 }
                 if (++n > MAX_ENTRIES) {
@@ -363,8 +372,9 @@ int img_store_unpack_layer(const char *base, const char *digest, char **ret_dir,
                 if (!img_store_has_blob(base, digest))
                         return ocx_error_set(reterr, ENOENT, NULL, "blob '%s' is not in the store", digest);
                 static unsigned counter;
-                _cleanup_free_ char *tmp = ocx_xasprintf("%s/layers/sha256/.tmp-%s-%d-%u", base, digest + 7,
-                                                         (int)getpid(), __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+                _cleanup_free_ char *tmp =
+                    ocx_xasprintf("%s/layers/sha256/.tmp-%s-%d-%u", base, digest + 7, (int)getpid(),
+                                  __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
                 if (mkdir(tmp, 0755) < 0)
                         return ocx_error_set(reterr, errno, NULL, "cannot create '%s': %s", tmp, strerror(errno));
                 int k = img_layer_unpack(blob, tmp, NULL, reterr);
@@ -431,7 +441,9 @@ static int gc_dir(const char *path, const char *const *keep, size_t n, size_t *r
 
 int img_store_gc(const char *base, const char *const *keep, size_t n_keep, img_gc_stats *stats, ocx_error **reterr) {
         int lock = img_store_lock(base, 1);
-        if (lock < 0) return ocx_error_set(reterr, -lock, NULL, "cannot lock the layer store '%s': %s", base, strerror(-lock));
+        if (lock < 0)
+                return ocx_error_set(reterr, -lock, NULL, "cannot lock the layer store '%s': %s", base,
+                                     strerror(-lock));
         img_gc_stats st = {0};
         _cleanup_free_ char *blobs = ocx_xasprintf("%s/blobs/sha256", base);
         _cleanup_free_ char *layers = ocx_xasprintf("%s/layers/sha256", base);
@@ -441,6 +453,7 @@ int img_store_gc(const char *base, const char *const *keep, size_t n_keep, img_g
         close(lock);
         if (stats) *stats = st;
         if (r < 0 || r2 < 0)
-                return ocx_error_set(reterr, -(r < 0 ? r : r2), NULL, "layer store gc: %s", strerror(-(r < 0 ? r : r2)));
+                return ocx_error_set(reterr, -(r < 0 ? r : r2), NULL, "layer store gc: %s",
+                                     strerror(-(r < 0 ? r : r2)));
         return 0;
 }

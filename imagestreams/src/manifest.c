@@ -29,8 +29,8 @@ static int parse_desc(const cJSON *j, const char *field, img_descriptor *d, ocx_
         if (!cJSON_IsObject(j)) return ocx_error_set(reterr, EINVAL, field, "manifest %s: expected an object", field);
         const char *dg = ocx_json_get_str(j, "digest");
         if (!img_digest_valid(dg))
-                return ocx_error_set(reterr, EINVAL, field, "manifest %s.digest: unsupported or invalid digest '%s'", field,
-                                     dg ? dg : "");
+                return ocx_error_set(reterr, EINVAL, field, "manifest %s.digest: unsupported or invalid digest '%s'",
+                                     field, dg ? dg : "");
         int64_t size = 0;
         const cJSON *sz = ocx_json_get(j, "size");
         if (!sz || ocx_json_int(sz, 0, INT64_C(1) << 50, &size) < 0)

@@ -99,7 +99,8 @@ int img_pull_opts_run(const char *base_dir, const char *ref, const img_pull_opts
         if ((k = img_store_init(base_dir, reterr)) < 0) goto out;
         int lock = img_store_lock(base_dir, 0);
         if (lock < 0) {
-                k = ocx_error_set(reterr, -lock, NULL, "cannot lock the layer store '%s': %s", base_dir, strerror(-lock));
+                k = ocx_error_set(reterr, -lock, NULL, "cannot lock the layer store '%s': %s", base_dir,
+                                  strerror(-lock));
                 goto out;
         }
         k = pull_locked(base_dir, &rf, opts, ret, reterr);

@@ -1,6 +1,7 @@
 /* ocx imagestreams — Docker Registry HTTP API v2 client on libcurl. */
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,8 @@
 #include "ocx/macro.h"
 #include "ocx/banned.h"
 
-#define ERR_BODY_CAP (64u * 1024)
-#define ACCEPT_MANIFESTS                                                                                       \
+#define ERR_BODY_CAP ((size_t)64 * 1024)
+#define ACCEPT_MANIFESTS                                                                                               \
         "Accept: " IMG_MT_OCI_MANIFEST ", " IMG_MT_OCI_INDEX ", " IMG_MT_DOCKER_MANIFEST ", " IMG_MT_DOCKER_LIST
 
 struct img_registry {
@@ -38,8 +39,8 @@ typedef struct req {
         size_t body_len;
         int upload_fd; /* PUT body from a file when >= 0 */
         int64_t upload_size;
-        int out_fd;    /* a 2xx body goes to this fd (hashed) when >= 0 */
-        size_t cap;    /* cap of an in-memory 2xx body */
+        int out_fd; /* a 2xx body goes to this fd (hashed) when >= 0 */
+        size_t cap; /* cap of an in-memory 2xx body */
         bool no_auth;
 } req;
 
@@ -69,12 +70,11 @@ static int is_loopback(const char *host) {
         return ocx_startswith(host, "127.") || ocx_startswith(host, "localhost") || ocx_startswith(host, "[::1]");
 }
 
+static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
 int img_registry_new(const char *host, const img_registry_opts *opts, img_registry **ret, ocx_error **reterr) {
-        static int inited;
-        if (!inited) {
-                curl_global_init(CURL_GLOBAL_DEFAULT);
-                inited = 1;
-        }
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        pthread_once(&once, global_init);
         if (!host || !*host || strpbrk(host, "/?#@ "))
                 return ocx_error_set(reterr, EINVAL, NULL, "invalid registry host '%s'", host ? host : "");
         img_registry *r = ocx_xcalloc(1, sizeof(*r));
@@ -162,7 +162,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud) {
                 p->written += (int64_t)len;
                 return len;
         }
-        if (p->body.cap == 0) ocx_buf_init(&p->body, status >= 200 && status < 300 && p->rq->cap ? p->rq->cap : ERR_BODY_CAP);
+        if (p->body.cap == 0)
+                ocx_buf_init(&p->body, status >= 200 && status < 300 && p->rq->cap ? p->rq->cap : ERR_BODY_CAP);
         if (ocx_buf_append(&p->body, data, len) < 0) {
                 p->werr = -E2BIG;
                 return 0;
@@ -224,7 +225,8 @@ static int perform(img_registry *r, const req *rq, resp *p, ocx_error **reterr) 
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &p->status);
         if (p->werr) {
                 if (p->werr == -E2BIG)
-                        return ocx_error_set(reterr, E2BIG, NULL, "%s %s: response larger than the limit", rq->method, rq->url);
+                        return ocx_error_set(reterr, E2BIG, NULL, "%s %s: response larger than the limit", rq->method,
+                                             rq->url);
                 return ocx_error_set(reterr, -p->werr, NULL, "%s %s: cannot write: %s", rq->method, rq->url,
                                      strerror(-p->werr));
         }
@@ -305,7 +307,12 @@ static int authenticate(img_registry *r, const char *challenge, const char *scop
         }
         _cleanup_free_ char *u = ocx_buf_detach(&url, NULL);
         _cleanup_free_ char *basic = r->username ? basic_header(r->username, r->password) : NULL;
-        req rq = {.method = "GET", .url = u, .extra = {basic}, .upload_fd = -1, .out_fd = -1, .cap = 1u << 20,
+        req rq = {.method = "GET",
+                  .url = u,
+                  .extra = {basic},
+                  .upload_fd = -1,
+                  .out_fd = -1,
+                  .cap = 1u << 20,
                   .no_auth = true};
         resp p;
         int k = perform(r, &rq, &p, reterr);
@@ -316,7 +323,8 @@ static int authenticate(img_registry *r, const char *challenge, const char *scop
         if (p.status != 200) {
                 long st = p.status;
                 resp_release(&p);
-                return ocx_error_set(reterr, EACCES, NULL, "%s: token request to '%s' answered %ld", r->host, realm, st);
+                return ocx_error_set(reterr, EACCES, NULL, "%s: token request to '%s' answered %ld", r->host, realm,
+                                     st);
         }
         _cleanup_json_ cJSON *j = NULL;
         k = ocx_json_parse(p.body.data ? p.body.data : "", p.body.len, &j, NULL);
@@ -385,8 +393,13 @@ int img_registry_get_manifest(img_registry *r, const char *repo, const char *ref
                               size_t *ret_len, char **ret_media_type, char **ret_digest, ocx_error **reterr) {
         _cleanup_free_ char *url = ocx_xasprintf("%s/v2/%s/manifests/%s", r->base, repo, reference);
         _cleanup_free_ char *scope = scope_of(repo, "pull");
-        req rq = {.method = "GET", .url = url, .scope = scope, .extra = {ACCEPT_MANIFESTS}, .upload_fd = -1,
-                  .out_fd = -1, .cap = IMG_MANIFEST_MAX};
+        req rq = {.method = "GET",
+                  .url = url,
+                  .scope = scope,
+                  .extra = {ACCEPT_MANIFESTS},
+                  .upload_fd = -1,
+                  .out_fd = -1,
+                  .cap = IMG_MANIFEST_MAX};
         resp p;
         int k = do_request(r, &rq, &p, reterr);
         if (k < 0) goto out;
@@ -404,8 +417,10 @@ int img_registry_get_manifest(img_registry *r, const char *repo, const char *ref
         char *mt = p.content_type ? ocx_xstrndup(p.content_type, strcspn(p.content_type, ";")) : ocx_xstrdup("");
         *ret_body = p.body.data ? ocx_buf_detach(&p.body, NULL) : ocx_xstrdup("");
         if (ret_len) *ret_len = len;
-        if (ret_media_type) *ret_media_type = mt;
-        else free(mt);
+        if (ret_media_type)
+                *ret_media_type = mt;
+        else
+                free(mt);
         if (ret_digest) *ret_digest = ocx_xstrdup(dg);
 out:
         resp_release(&p);
@@ -417,8 +432,15 @@ int img_registry_put_manifest(img_registry *r, const char *repo, const char *ref
         _cleanup_free_ char *url = ocx_xasprintf("%s/v2/%s/manifests/%s", r->base, repo, reference);
         _cleanup_free_ char *scope = scope_of(repo, "pull,push");
         _cleanup_free_ char *ct = ocx_xasprintf("Content-Type: %s", media_type);
-        req rq = {.method = "PUT", .url = url, .scope = scope, .extra = {ct}, .body = body, .body_len = len,
-                  .upload_fd = -1, .out_fd = -1, .cap = ERR_BODY_CAP};
+        req rq = {.method = "PUT",
+                  .url = url,
+                  .scope = scope,
+                  .extra = {ct},
+                  .body = body,
+                  .body_len = len,
+                  .upload_fd = -1,
+                  .out_fd = -1,
+                  .cap = ERR_BODY_CAP};
         resp p;
         int k = do_request(r, &rq, &p, reterr);
         if (k == 0 && p.status != 201 && p.status != 200 && p.status != 202)
@@ -522,20 +544,26 @@ static char *upload_url(const img_registry *r, const char *loc, const char *dige
 int img_registry_mount_blob(img_registry *r, const char *repo, const char *digest, const char *from_repo,
                             ocx_error **reterr) {
         _cleanup_free_ char *url =
-                ocx_xasprintf("%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base, repo, digest, from_repo);
+            ocx_xasprintf("%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base, repo, digest, from_repo);
         _cleanup_free_ char *scope = ocx_xasprintf("repository:%s:pull,push repository:%s:pull", repo, from_repo);
         req rq = {.method = "POST", .url = url, .scope = scope, .upload_fd = -1, .out_fd = -1, .cap = ERR_BODY_CAP};
         resp p;
         int k = do_request(r, &rq, &p, reterr);
         if (k == 0) {
-                if (p.status == 201) k = 0;
+                if (p.status == 201)
+                        k = 0;
                 else if (p.status == 202) {
                         k = 1; /* an upload session was started instead: cancel it */
                         if (p.location) {
                                 const char *loc = p.location;
-                                _cleanup_free_ char *u = ocx_startswith(loc, "http") ? ocx_xstrdup(loc)
-                                                                                     : ocx_xasprintf("%s%s", r->base, loc);
-                                req del = {.method = "DELETE", .url = u, .scope = scope, .upload_fd = -1, .out_fd = -1,
+                                _cleanup_free_ char *u = ocx_startswith(loc, "http")
+                                                             ? ocx_xstrdup(loc)
+                                                             : ocx_xasprintf("%s%s", r->base, loc);
+                                req del = {.method = "DELETE",
+                                           .url = u,
+                                           .scope = scope,
+                                           .upload_fd = -1,
+                                           .out_fd = -1,
                                            .cap = ERR_BODY_CAP};
                                 resp dp;
                                 resp_release(&p);
@@ -548,8 +576,8 @@ int img_registry_mount_blob(img_registry *r, const char *repo, const char *diges
         return k;
 }
 
-int img_registry_push_blob(img_registry *r, const char *repo, const char *digest, const char *path,
-                           const void *data, size_t len, ocx_error **reterr) {
+int img_registry_push_blob(img_registry *r, const char *repo, const char *digest, const char *path, const void *data,
+                           size_t len, ocx_error **reterr) {
         if (!img_digest_valid(digest)) return ocx_error_set(reterr, EINVAL, NULL, "invalid digest '%s'", digest);
         int k = img_registry_blob_exists(r, repo, digest, NULL, reterr);
         if (k == 0) return 0;
@@ -569,11 +597,18 @@ int img_registry_push_blob(img_registry *r, const char *repo, const char *digest
         resp p;
         k = do_request(r, &rq, &p, reterr);
         if (k == 0 && (p.status != 202 || !p.location)) k = status_error(r, &rq, &p, "blob upload", reterr);
-        _cleanup_free_ char *put = k == 0 ? upload_url(r, p.location, digest) : NULL;
+        _cleanup_free_ char *put = k == 0 && p.location ? upload_url(r, p.location, digest) : NULL;
         resp_release(&p);
         if (k < 0) return k;
-        req pr = {.method = "PUT", .url = put, .scope = scope, .extra = {"Content-Type: application/octet-stream"},
-                  .body = data, .body_len = len, .upload_fd = fd, .upload_size = size, .out_fd = -1,
+        req pr = {.method = "PUT",
+                  .url = put,
+                  .scope = scope,
+                  .extra = {"Content-Type: application/octet-stream"},
+                  .body = data,
+                  .body_len = len,
+                  .upload_fd = fd,
+                  .upload_size = size,
+                  .out_fd = -1,
                   .cap = ERR_BODY_CAP};
         k = do_request(r, &pr, &p, reterr);
         if (k == 0 && p.status != 201) k = status_error(r, &pr, &p, "blob upload", reterr);
@@ -608,7 +643,8 @@ int img_registry_tags(img_registry *r, const char *repo, char ***ret_tags, size_
                         if (p.link && strstr(p.link, "rel=\"next\"") && p.link[0] == '<') {
                                 size_t e = strcspn(p.link + 1, ">");
                                 _cleanup_free_ char *next = ocx_xstrndup(p.link + 1, e);
-                                url = ocx_startswith(next, "http") ? TAKE_PTR(next) : ocx_xasprintf("%s%s", r->base, next);
+                                url = ocx_startswith(next, "http") ? TAKE_PTR(next)
+                                                                   : ocx_xasprintf("%s%s", r->base, next);
                         }
                 }
                 resp_release(&p);

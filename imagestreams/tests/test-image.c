@@ -53,18 +53,18 @@ static void config_empty_and_null(void **state) {
 static void config_bad(void **state) {
         (void)state;
         const char *bad[] = {
-                "[]",
-                "{\"config\":[]}",
-                "{\"config\":{\"Env\":\"A=b\"}}",
-                "{\"config\":{\"Env\":[\"novalue\"]}}",
-                "{\"config\":{\"Cmd\":[1]}}",
-                "{\"config\":{\"ExposedPorts\":{\"0/tcp\":{}}}}",
-                "{\"config\":{\"ExposedPorts\":{\"65536\":{}}}}",
-                "{\"config\":{\"ExposedPorts\":{\"80/icmp\":{}}}}",
-                "{\"config\":{\"ExposedPorts\":{\"80x\":{}}}}",
-                "{\"config\":{\"Labels\":{\"a\":1}}}",
-                "{\"config\":{\"User\":5}}",
-                "{\"config\":{}} trailing",
+            "[]",
+            "{\"config\":[]}",
+            "{\"config\":{\"Env\":\"A=b\"}}",
+            "{\"config\":{\"Env\":[\"novalue\"]}}",
+            "{\"config\":{\"Cmd\":[1]}}",
+            "{\"config\":{\"ExposedPorts\":{\"0/tcp\":{}}}}",
+            "{\"config\":{\"ExposedPorts\":{\"65536\":{}}}}",
+            "{\"config\":{\"ExposedPorts\":{\"80/icmp\":{}}}}",
+            "{\"config\":{\"ExposedPorts\":{\"80x\":{}}}}",
+            "{\"config\":{\"Labels\":{\"a\":1}}}",
+            "{\"config\":{\"User\":5}}",
+            "{\"config\":{}} trailing",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 img_config c;
@@ -83,9 +83,10 @@ static void config_bad(void **state) {
 
 static void manifest_docker_and_oci(void **state) {
         (void)state;
-        const char *m = "{\"schemaVersion\":2,\"mediaType\":\"" IMG_MT_DOCKER_MANIFEST "\",\"config\":{\"mediaType\":\""
-                        IMG_MT_DOCKER_CONFIG "\",\"size\":7,\"digest\":\"" D1 "\"},\"layers\":[{\"mediaType\":\""
-                        IMG_MT_DOCKER_LAYER "\",\"size\":100,\"digest\":\"" D2 "\"}]}";
+        const char *m =
+            "{\"schemaVersion\":2,\"mediaType\":\"" IMG_MT_DOCKER_MANIFEST
+            "\",\"config\":{\"mediaType\":\"" IMG_MT_DOCKER_CONFIG "\",\"size\":7,\"digest\":\"" D1
+            "\"},\"layers\":[{\"mediaType\":\"" IMG_MT_DOCKER_LAYER "\",\"size\":100,\"digest\":\"" D2 "\"}]}";
         img_manifest mf;
         assert_int_equal(img_manifest_parse(m, strlen(m), IMG_MT_DOCKER_MANIFEST, &mf, NULL), 0);
         assert_string_equal(mf.config.digest, D1);
@@ -94,8 +95,8 @@ static void manifest_docker_and_oci(void **state) {
         assert_true(img_layer_media_type_ok(mf.layers[0].media_type));
         img_manifest_release(&mf);
         /* OCI without mediaType member, told by Content-Type */
-        const char *o = "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" IMG_MT_OCI_CONFIG "\",\"size\":7,\"digest\":\"" D1
-                        "\"},\"layers\":[]}";
+        const char *o = "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" IMG_MT_OCI_CONFIG
+                        "\",\"size\":7,\"digest\":\"" D1 "\"},\"layers\":[]}";
         assert_int_equal(img_manifest_parse(o, strlen(o), IMG_MT_OCI_MANIFEST, &mf, NULL), 0);
         assert_string_equal(mf.media_type, IMG_MT_OCI_MANIFEST);
         img_manifest_release(&mf);
@@ -103,8 +104,9 @@ static void manifest_docker_and_oci(void **state) {
         img_manifest_release(&mf);
         ocx_error *e = NULL;
         const char *s1 = "{\"schemaVersion\":1,\"name\":\"x\"}";
-        assert_int_equal(img_manifest_parse(s1, strlen(s1), "application/vnd.docker.distribution.manifest.v1+prettyjws", &mf, &e),
-                         -ENOTSUP);
+        assert_int_equal(
+            img_manifest_parse(s1, strlen(s1), "application/vnd.docker.distribution.manifest.v1+prettyjws", &mf, &e),
+            -ENOTSUP);
         ocx_error_free(e);
         e = NULL;
         const char *bad = "{\"schemaVersion\":2,\"config\":{\"size\":-1,\"digest\":\"" D1 "\"},\"layers\":[]}";
@@ -118,9 +120,10 @@ static void manifest_docker_and_oci(void **state) {
 
 static void index_pick(void **state) {
         (void)state;
-        const char *ix = "{\"schemaVersion\":2,\"mediaType\":\"" IMG_MT_OCI_INDEX "\",\"manifests\":["
-                         "{\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
-                         "{\"digest\":\"" D2 "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
+        const char *ix =
+            "{\"schemaVersion\":2,\"mediaType\":\"" IMG_MT_OCI_INDEX "\",\"manifests\":["
+            "{\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
+            "{\"digest\":\"" D2 "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
         assert_true(img_manifest_is_index(ix, strlen(ix), ""));
         assert_true(img_manifest_is_index(ix, strlen(ix), IMG_MT_DOCKER_LIST));
         char *d = NULL;
@@ -134,11 +137,9 @@ static void index_pick(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(config_full),
-                cmocka_unit_test(config_empty_and_null),
-                cmocka_unit_test(config_bad),
-                cmocka_unit_test(manifest_docker_and_oci),
-                cmocka_unit_test(index_pick),
+            cmocka_unit_test(config_full), cmocka_unit_test(config_empty_and_null),
+            cmocka_unit_test(config_bad),  cmocka_unit_test(manifest_docker_and_oci),
+            cmocka_unit_test(index_pick),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

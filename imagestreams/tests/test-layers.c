@@ -47,7 +47,9 @@ static void make_tar(const char *path, const ent *es, const char *filter) {
                         len = strlen(e->data);
                         archive_entry_set_size(ae, (la_int64_t)len);
                         break;
-                case 'd': archive_entry_set_filetype(ae, AE_IFDIR); break;
+                case 'd':
+                        archive_entry_set_filetype(ae, AE_IFDIR);
+                        break;
                 case 'l':
                         archive_entry_set_filetype(ae, AE_IFLNK);
                         archive_entry_set_symlink(ae, e->data);
@@ -56,7 +58,9 @@ static void make_tar(const char *path, const ent *es, const char *filter) {
                         archive_entry_set_filetype(ae, AE_IFREG);
                         archive_entry_set_hardlink(ae, e->data);
                         break;
-                case 'p': archive_entry_set_filetype(ae, AE_IFIFO); break;
+                case 'p':
+                        archive_entry_set_filetype(ae, AE_IFIFO);
+                        break;
                 case 'c':
                         archive_entry_set_filetype(ae, AE_IFCHR);
                         archive_entry_set_rdev(ae, makedev(1, 3));
@@ -101,15 +105,15 @@ static char *fresh_dir(const char *name) {
 
 static void unpack_basic(const char *filter) {
         const ent es[] = {
-                {'d', "./", NULL, 0755},
-                {'d', "./etc/", NULL, 0755},
-                {'f', "./etc/hostname", "box\n", 0644},
-                {'f', "/bin/tool", "#!/bin/sh\n", 04755},
-                {'l', "bin/sh", "/bin/tool", 0},
-                {'h', "etc/hosts-link", "etc/hostname", 0},
-                {'p', "run/fifo", NULL, 0600},
-                {'c', "dev/null", NULL, 0666},
-                {0},
+            {'d', "./", NULL, 0755},
+            {'d', "./etc/", NULL, 0755},
+            {'f', "./etc/hostname", "box\n", 0644},
+            {'f', "/bin/tool", "#!/bin/sh\n", 04755},
+            {'l', "bin/sh", "/bin/tool", 0},
+            {'h', "etc/hosts-link", "etc/hostname", 0},
+            {'p', "run/fifo", NULL, 0600},
+            {'c', "dev/null", NULL, 0666},
+            {0},
         };
         _cleanup_free_ char *tar = P("basic.tar");
         make_tar(tar, es, filter);
@@ -140,9 +144,18 @@ static void unpack_basic(const char *filter) {
         assert_int_equal(st.symlinks, 1);
 }
 
-static void basic_plain(void **state) { (void)state; unpack_basic(NULL); }
-static void basic_gzip(void **state) { (void)state; unpack_basic("gzip"); }
-static void basic_zstd(void **state) { (void)state; unpack_basic("zstd"); }
+static void basic_plain(void **state) {
+        (void)state;
+        unpack_basic(NULL);
+}
+static void basic_gzip(void **state) {
+        (void)state;
+        unpack_basic("gzip");
+}
+static void basic_zstd(void **state) {
+        (void)state;
+        unpack_basic("zstd");
+}
 
 /* the layer dir is tmpdir/NAME; "outside" is tmpdir/outside */
 static void expect_no_escape(const ent *es, const char *name, int want_error) {
@@ -226,8 +239,10 @@ static void whiteouts(void **state) {
                 assert_int_equal(lstat(marker, &s), 0); /* unprivileged fallback */
         }
         char v[4] = {0};
-        if (lgetxattr(dir, "trusted.overlay.opaque", v, sizeof(v)) == 1) assert_int_equal(v[0], 'y');
-        else assert_int_equal(lstat(opq, &s), 0);
+        if (lgetxattr(dir, "trusted.overlay.opaque", v, sizeof(v)) == 1)
+                assert_int_equal(v[0], 'y');
+        else
+                assert_int_equal(lstat(opq, &s), 0);
 }
 
 static void store_and_gc(void **state) {
@@ -252,8 +267,9 @@ static void store_and_gc(void **state) {
         assert_string_equal(ca, "A");
         assert_true(img_store_has_layer(base, da));
         ocx_error *e = NULL;
-        assert_int_equal(img_store_unpack_layer(base, "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-                                                NULL, &e), -ENOENT);
+        assert_int_equal(img_store_unpack_layer(
+                             base, "sha256:0000000000000000000000000000000000000000000000000000000000000000", NULL, &e),
+                         -ENOENT);
         ocx_error_free(e);
         const char *keep[] = {da};
         img_gc_stats st;
@@ -266,14 +282,14 @@ static void store_and_gc(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(basic_plain),
-                cmocka_unit_test(basic_gzip),
-                cmocka_unit_test(basic_zstd),
-                cmocka_unit_test(dotdot),
-                cmocka_unit_test(absolute_symlink_write_through),
-                cmocka_unit_test(hardlink_outside),
-                cmocka_unit_test(whiteouts),
-                cmocka_unit_test(store_and_gc),
+            cmocka_unit_test(basic_plain),
+            cmocka_unit_test(basic_gzip),
+            cmocka_unit_test(basic_zstd),
+            cmocka_unit_test(dotdot),
+            cmocka_unit_test(absolute_symlink_write_through),
+            cmocka_unit_test(hardlink_outside),
+            cmocka_unit_test(whiteouts),
+            cmocka_unit_test(store_and_gc),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

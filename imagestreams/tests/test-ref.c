@@ -14,10 +14,14 @@ static void check(const char *in, const char *domain, const char *path, const ch
         if (k < 0) fail_msg("'%s': %s", in, e ? e->message : "?");
         assert_string_equal(r.domain, domain);
         assert_string_equal(r.path, path);
-        if (tag) assert_string_equal(r.tag, tag);
-        else assert_null(r.tag);
-        if (digest) assert_string_equal(r.digest, digest);
-        else assert_null(r.digest);
+        if (tag)
+                assert_string_equal(r.tag, tag);
+        else
+                assert_null(r.tag);
+        if (digest)
+                assert_string_equal(r.digest, digest);
+        else
+                assert_null(r.digest);
         char *f = img_ref_familiar(&r);
         assert_string_equal(f, familiar);
         free(f);
@@ -31,7 +35,8 @@ static void bad(const char *in, const char *msg_part) {
         if (k >= 0) fail_msg("'%s' was accepted", in);
         assert_int_equal(k, -EINVAL);
         assert_non_null(e);
-        if (msg_part && !strstr(e->message, msg_part)) fail_msg("'%s': message '%s' lacks '%s'", in, e->message, msg_part);
+        if (msg_part && !strstr(e->message, msg_part))
+                fail_msg("'%s': message '%s' lacks '%s'", in, e->message, msg_part);
         ocx_error_free(e);
 }
 
@@ -98,9 +103,9 @@ static void strings(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(normalisation),
-                cmocka_unit_test(rejected),
-                cmocka_unit_test(strings),
+            cmocka_unit_test(normalisation),
+            cmocka_unit_test(rejected),
+            cmocka_unit_test(strings),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

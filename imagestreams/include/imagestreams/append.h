@@ -8,14 +8,14 @@
 #include "ocx/error.h"
 
 typedef struct img_append_opts {
-        const char *from;        /* "scratch", NULL (= scratch) or an image reference */
-        const char *to;          /* reference with a tag */
-        const char *image_json;  /* JSON object merged into the config section
-                                    ({"Entrypoint":[...],"ExposedPorts":{...},"User":"1001"}), or NULL */
+        const char *from;          /* "scratch", NULL (= scratch) or an image reference */
+        const char *to;            /* reference with a tag */
+        const char *image_json;    /* JSON object merged into the config section
+                                      ({"Entrypoint":[...],"ExposedPorts":{...},"User":"1001"}), or NULL */
         const char *const *layers; /* paths of tar, tar.gz or tar.zst archives, bottom first */
         size_t n_layers;
-        bool insecure;           /* plain HTTP to both registries */
-        const char *tmp_dir;     /* scratch space (NULL: $TMPDIR or /tmp) */
+        bool insecure;       /* plain HTTP to both registries */
+        const char *tmp_dir; /* scratch space (NULL: $TMPDIR or /tmp) */
 } img_append_opts;
 
 /* Pushes the base layers (cross-repository mount when on the same registry,

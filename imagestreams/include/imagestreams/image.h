@@ -7,8 +7,8 @@
 #include "ocx/error.h"
 
 typedef struct img_port {
-        int port;           /* 1..65535 */
-        char proto[8];      /* "tcp", "udp" or "sctp" */
+        int port;      /* 1..65535 */
+        char proto[8]; /* "tcp", "udp" or "sctp" */
 } img_port;
 
 typedef struct img_label {
@@ -19,16 +19,16 @@ typedef struct img_label {
 /* Parsed "config" section. Arrays are NULL-terminated string vectors (or NULL
  * when absent); all strings are owned by the struct. */
 typedef struct img_config {
-        char *architecture;  /* "amd64" ... or NULL */
-        char *os;            /* "linux" ... or NULL */
-        char *user;          /* "1001", "app:app" or NULL */
-        char *working_dir;   /* NULL when unset */
-        char **env;          /* "KEY=value" */
+        char *architecture; /* "amd64" ... or NULL */
+        char *os;           /* "linux" ... or NULL */
+        char *user;         /* "1001", "app:app" or NULL */
+        char *working_dir;  /* NULL when unset */
+        char **env;         /* "KEY=value" */
         char **entrypoint;
         char **cmd;
-        img_port *ports;     /* ExposedPorts, sorted by port then protocol */
+        img_port *ports; /* ExposedPorts, sorted by port then protocol */
         size_t n_ports;
-        img_label *labels;   /* sorted by key */
+        img_label *labels; /* sorted by key */
         size_t n_labels;
 } img_config;
 

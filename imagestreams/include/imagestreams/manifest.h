@@ -22,7 +22,7 @@ typedef struct img_manifest {
         img_descriptor config;
         img_descriptor *layers;
         size_t n_layers;
-        char *raw;         /* the manifest bytes as served */
+        char *raw; /* the manifest bytes as served */
         size_t raw_len;
 } img_manifest;
 

@@ -19,19 +19,19 @@
 #include "imagestreams/image.h"
 
 typedef struct img_pulled {
-        char *name;         /* normalised reference, "docker.io/library/busybox:latest" */
-        char *digest;       /* manifest digest "sha256:..." (of the linux/amd64 manifest) */
-        char *media_type;   /* manifest media type */
-        char *config_digest;/* "sha256:..." */
+        char *name;          /* normalised reference, "docker.io/library/busybox:latest" */
+        char *digest;        /* manifest digest "sha256:..." (of the linux/amd64 manifest) */
+        char *media_type;    /* manifest media type */
+        char *config_digest; /* "sha256:..." */
         size_t n_layers;
-        char **layers;      /* absolute paths of unpacked layer dirs, bottom first */
+        char **layers;        /* absolute paths of unpacked layer dirs, bottom first */
         char **layer_digests; /* compressed blob digests, same order */
-        img_config config;  /* parsed image config (Entrypoint, Cmd, Env, ...) */
+        img_config config;    /* parsed image config (Entrypoint, Cmd, Env, ...) */
 } img_pulled;
 
 typedef struct img_pull_opts {
-        int insecure;       /* plain HTTP / no TLS verification; 127.0.0.1 and
-                               localhost registries are always treated as insecure */
+        int insecure;         /* plain HTTP / no TLS verification; 127.0.0.1 and
+                                 localhost registries are always treated as insecure */
         const char *username; /* optional registry credentials (NULL: anonymous) */
         const char *password;
 } img_pull_opts;
@@ -51,8 +51,8 @@ typedef struct img_pull_opts {
  * failure, -ENOTSUP unsupported media type or no linux/amd64 entry. */
 int img_pull(const char *base_dir, const char *ref, img_pulled **ret, ocx_error **reterr);
 /* Same with options (opts may be NULL). */
-int img_pull_opts_run(const char *base_dir, const char *ref, const img_pull_opts *opts,
-                      img_pulled **ret, ocx_error **reterr);
+int img_pull_opts_run(const char *base_dir, const char *ref, const img_pull_opts *opts, img_pulled **ret,
+                      ocx_error **reterr);
 
 img_pulled *img_pulled_free(img_pulled *p);
 static inline void img_pulled_freep(img_pulled **p) { *p = img_pulled_free(*p); }

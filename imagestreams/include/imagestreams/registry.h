@@ -39,7 +39,7 @@ typedef struct img_registry_opts {
         bool insecure;        /* plain http:// (and no TLS verification) */
         const char *username; /* NULL: anonymous */
         const char *password;
-        long timeout_ms;      /* connect timeout (default 10 s) */
+        long timeout_ms; /* connect timeout (default 10 s) */
 } img_registry_opts;
 
 /* host: "127.0.0.1:5000", "quay.io", "docker.io" (→ registry-1.docker.io).
@@ -75,8 +75,8 @@ int img_registry_get_blob_mem(img_registry *r, const char *repo, const char *dig
 
 /* Uploads a blob (POST + monolithic PUT) unless it is already present.
  * Exactly one of path / data is used. */
-int img_registry_push_blob(img_registry *r, const char *repo, const char *digest, const char *path,
-                           const void *data, size_t len, ocx_error **reterr);
+int img_registry_push_blob(img_registry *r, const char *repo, const char *digest, const char *path, const void *data,
+                           size_t len, ocx_error **reterr);
 /* Cross-repository mount (POST ?mount=digest&from=from_repo): 0 mounted,
  * 1 not mounted (the registry does not have it there; push instead). */
 int img_registry_mount_blob(img_registry *r, const char *repo, const char *digest, const char *from_repo,

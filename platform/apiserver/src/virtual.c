@@ -309,5 +309,7 @@ void api_handle_virtual(api_server *s, const api_kind *k, const api_path *p, con
         else if (ocx_streq(k->plural, "selfsubjectreviews") && ocx_streq(req->method, "POST")) self_subject_review(req, resp);
         else if (ocx_streq(k->plural, "selfsubjectaccessreviews") && ocx_streq(req->method, "POST"))
                 auth_self_subject_access_review(s, req, resp); /* RBAC decision (auth/authz.h) */
+        else if (ocx_startswith(k->plural, "podsecuritypolicy") && ocx_streq(req->method, "POST"))
+                api_handle_scc_review(s, k, p, req, resp); /* virtual-scc.c */
         else api_respond_error(resp, -EOPNOTSUPP, NULL, k, p->name);
 }

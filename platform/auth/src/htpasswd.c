@@ -88,12 +88,16 @@ char *authn_apr1(const char *password, const char *salt) {
         for (size_t i = pl; i; i >>= 1) gnutls_hash(h, (i & 1) ? (const void *)fin : (const void *)password, 1);
         md5_of(h, fin);
         for (int i = 0; i < 1000; i++) {
-                if (i & 1) gnutls_hash(alt, password, pl);
-                else gnutls_hash(alt, fin, 16);
+                if (i & 1)
+                        gnutls_hash(alt, password, pl);
+                else
+                        gnutls_hash(alt, fin, 16);
                 if (i % 3) gnutls_hash(alt, salt, sl);
                 if (i % 7) gnutls_hash(alt, password, pl);
-                if (i & 1) gnutls_hash(alt, fin, 16);
-                else gnutls_hash(alt, password, pl);
+                if (i & 1)
+                        gnutls_hash(alt, fin, 16);
+                else
+                        gnutls_hash(alt, password, pl);
                 md5_of(alt, fin);
         }
         gnutls_hash_deinit(h, NULL);

@@ -120,9 +120,14 @@ static char *code_new(const authn_user *u, const char *client, const char *redir
                 if (codes[i].expires < slot->expires) slot = &codes[i];
         }
         code_clear(slot);
-        *slot = (auth_code){ocx_xstrdup(code), ocx_xstrdup(u->name), strdup_or_empty(u->uid), ocx_xstrdup(client),
-                            strdup_or_empty(redirect_uri), challenge && *challenge ? ocx_xstrdup(challenge) : NULL,
-                            strdup_or_empty(method), now + CODE_LIFETIME};
+        *slot = (auth_code){ocx_xstrdup(code),
+                            ocx_xstrdup(u->name),
+                            strdup_or_empty(u->uid),
+                            ocx_xstrdup(client),
+                            strdup_or_empty(redirect_uri),
+                            challenge && *challenge ? ocx_xstrdup(challenge) : NULL,
+                            strdup_or_empty(method),
+                            now + CODE_LIFETIME};
         pthread_mutex_unlock(&codes_lock);
         return code;
 }
@@ -167,7 +172,8 @@ static char *issuer(const api_request *req) {
 static char *urlencode(const char *s) {
         ocx_buf b = OCX_BUF_INIT;
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                    strchr("-_.~", *p))
                         ocx_buf_append(&b, p, 1);
                 else
                         ocx_buf_printf(&b, "%%%02X", *p);
@@ -194,7 +200,8 @@ static char *form_value(const char *body, size_t len, const char *key) {
                         ocx_buf b = OCX_BUF_INIT;
                         for (const char *q = p + kl + 1; q < stop; q++) {
                                 char c = *q;
-                                if (c == '+') c = ' ';
+                                if (c == '+')
+                                        c = ' ';
                                 else if (c == '%' && q + 2 < stop && hexv(q[1]) >= 0 && hexv(q[2]) >= 0) {
                                         c = (char)(hexv(q[1]) * 16 + hexv(q[2]));
                                         q += 2;
@@ -248,7 +255,8 @@ static void challenge(const api_request *req, api_response *resp) {
         if (csrf && *csrf) {
                 resp->www_authenticate = ocx_xstrdup("Basic realm=\"openshift\"");
         } else {
-                resp->warning = ocx_xstrdup("A non-empty X-CSRF-Token header is required to receive basic-auth challenges");
+                resp->warning =
+                    ocx_xstrdup("A non-empty X-CSRF-Token header is required to receive basic-auth challenges");
         }
         api_respond_status(resp, 401, "Unauthorized", "Unauthorized", NULL);
 }
@@ -280,7 +288,8 @@ static void well_known(const api_request *req, api_response *resp) {
 
 static void redirect_error(api_response *resp, const char *uri, const char *error, const char *desc) {
         _cleanup_free_ char *d = urlencode(desc);
-        resp->location = ocx_xasprintf("%s%cerror=%s&error_description=%s", uri, strchr(uri, '?') ? '&' : '?', error, d);
+        resp->location =
+            ocx_xasprintf("%s%cerror=%s&error_description=%s", uri, strchr(uri, '?') ? '&' : '?', error, d);
         respond_text(resp, 302, "text/plain", "");
 }
 
@@ -291,16 +300,19 @@ static void authorize(api_server *s, const api_request *req, api_response *resp)
         const char *redirect = qarg(req, "redirect_uri"), *state = qarg(req, "state");
         const char *cc = qarg(req, "code_challenge"), *ccm = qarg(req, "code_challenge_method");
         if (!ocx_streq(client, OAUTH_CHALLENGING_CLIENT)) {
-                respond_oauth_error(resp, 400, "unauthorized_client", "the client is not authorized to request a token using this method");
+                respond_oauth_error(resp, 400, "unauthorized_client",
+                                    "the client is not authorized to request a token using this method");
                 return;
         }
         if (!redirect || !*redirect) redirect = default_redirect;
         if (!ocx_streq(redirect, default_redirect)) {
-                respond_oauth_error(resp, 400, "invalid_request", "the redirect_uri does not match a redirect URI of the client");
+                respond_oauth_error(resp, 400, "invalid_request",
+                                    "the redirect_uri does not match a redirect URI of the client");
                 return;
         }
         if (!ocx_streq(rtype, "token") && !ocx_streq(rtype, "code")) {
-                redirect_error(resp, redirect, "unsupported_response_type", "the authorization server does not support obtaining an access token using this method");
+                redirect_error(resp, redirect, "unsupported_response_type",
+                               "the authorization server does not support obtaining an access token using this method");
                 return;
         }
         if (cc && *cc && ccm && *ccm && !ocx_streq(ccm, "plain") && !ocx_streq(ccm, "S256")) {
@@ -351,8 +363,9 @@ static void authorize(api_server *s, const api_request *req, api_response *resp)
                         redirect_error(resp, redirect, "server_error", "the access token could not be stored");
                         return;
                 }
-                resp->location = ocx_xasprintf("%s#access_token=%s&expires_in=%d&scope=user%%3Afull%s%s&token_type=Bearer",
-                                               redirect, token, AUTHN_TOKEN_LIFETIME, st ? "&state=" : "", st ? st : "");
+                resp->location =
+                    ocx_xasprintf("%s#access_token=%s&expires_in=%d&scope=user%%3Afull%s%s&token_type=Bearer", redirect,
+                                  token, AUTHN_TOKEN_LIFETIME, st ? "&state=" : "", st ? st : "");
                 explicit_bzero(token, strlen(token));
         }
         log_info("user '%s' logged in (%s)", user, rtype);
@@ -367,7 +380,8 @@ static void token_endpoint(api_server *s, const api_request *req, api_response *
         const char *body = req->body ? req->body : "";
         size_t len = req->body_len;
         _cleanup_free_ char *grant = form_value(body, len, "grant_type"), *code = form_value(body, len, "code");
-        _cleanup_free_ char *redirect = form_value(body, len, "redirect_uri"), *verifier = form_value(body, len, "code_verifier");
+        _cleanup_free_ char *redirect = form_value(body, len, "redirect_uri"),
+                            *verifier = form_value(body, len, "code_verifier");
         _cleanup_free_ char *form_client = form_value(body, len, "client_id");
         _cleanup_free_ char *cu = NULL, *cp = NULL;
         const char *client = form_client;
@@ -377,18 +391,23 @@ static void token_endpoint(api_server *s, const api_request *req, api_response *
                 return;
         }
         if (!ocx_streq(grant, "authorization_code")) {
-                respond_oauth_error(resp, 400, "unsupported_grant_type", "the authorization grant type is not supported by the authorization server");
+                respond_oauth_error(resp, 400, "unsupported_grant_type",
+                                    "the authorization grant type is not supported by the authorization server");
                 return;
         }
         auth_code c = {0};
         if (!code || !code_take(code, &c)) {
-                respond_oauth_error(resp, 400, "invalid_grant", "the provided authorization grant is invalid, expired, or revoked");
+                respond_oauth_error(resp, 400, "invalid_grant",
+                                    "the provided authorization grant is invalid, expired, or revoked");
                 return;
         }
         const char *err = NULL;
-        if (!ocx_streq(c.client, client)) err = "the authorization code was issued to another client";
-        else if (redirect && *c.redirect_uri && !ocx_streq(redirect, c.redirect_uri)) err = "the redirect_uri does not match";
-        else if (c.challenge && !authn_pkce_verify(c.method, c.challenge, verifier)) err = "the code_verifier does not match the code_challenge";
+        if (!ocx_streq(c.client, client))
+                err = "the authorization code was issued to another client";
+        else if (redirect && *c.redirect_uri && !ocx_streq(redirect, c.redirect_uri))
+                err = "the redirect_uri does not match";
+        else if (c.challenge && !authn_pkce_verify(c.method, c.challenge, verifier))
+                err = "the code_verifier does not match the code_challenge";
         if (err) {
                 code_clear(&c);
                 respond_oauth_error(resp, 400, "invalid_grant", err);
@@ -412,22 +431,23 @@ static void token_endpoint(api_server *s, const api_request *req, api_response *
 }
 
 static const char implicit_page[] =
-        "<!DOCTYPE html>\n<html><head><title>Display Token</title></head><body>\n"
-        "<h2>Your API token</h2>\n<p id=\"t\">The token is in this page's address (after the '#').</p>\n"
-        "<p>Log in with: <code>ocx login --token=&lt;token&gt; &lt;server&gt;</code></p>\n"
-        "<script>var m=/access_token=([^&]+)/.exec(location.hash);"
-        "if(m){document.getElementById('t').textContent=decodeURIComponent(m[1]);}</script>\n</body></html>\n";
+    "<!DOCTYPE html>\n<html><head><title>Display Token</title></head><body>\n"
+    "<h2>Your API token</h2>\n<p id=\"t\">The token is in this page's address (after the '#').</p>\n"
+    "<p>Log in with: <code>ocx login --token=&lt;token&gt; &lt;server&gt;</code></p>\n"
+    "<script>var m=/access_token=([^&]+)/.exec(location.hash);"
+    "if(m){document.getElementById('t').textContent=decodeURIComponent(m[1]);}</script>\n</body></html>\n";
 
 static const char request_page[] =
-        "<!DOCTYPE html>\n<html><head><title>Request Token</title></head><body>\n"
-        "<h2>Request an API token</h2>\n"
-        "<p>Log in with your user name and password: <code>ocx login -u USER</code>, or request a token "
-        "with <code>curl -u USER -H 'X-CSRF-Token: 1' '&lt;server&gt;/oauth/authorize?client_id="
-        "openshift-challenging-client&amp;response_type=token'</code>.</p>\n</body></html>\n";
+    "<!DOCTYPE html>\n<html><head><title>Request Token</title></head><body>\n"
+    "<h2>Request an API token</h2>\n"
+    "<p>Log in with your user name and password: <code>ocx login -u USER</code>, or request a token "
+    "with <code>curl -u USER -H 'X-CSRF-Token: 1' '&lt;server&gt;/oauth/authorize?client_id="
+    "openshift-challenging-client&amp;response_type=token'</code>.</p>\n</body></html>\n";
 
 static void users_tilde(api_server *s, const api_request *req, api_response *resp) {
         if (!ocx_streq(req->method, "GET")) {
-                api_respond_status(resp, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource", NULL);
+                api_respond_status(resp, 405, "MethodNotAllowed",
+                                   "the server does not allow this method on the requested resource", NULL);
                 return;
         }
         const char *name = req->user.name ? req->user.name : "system:anonymous";
@@ -443,7 +463,8 @@ static void users_tilde(api_server *s, const api_request *req, api_response *res
                 cJSON_AddArrayToObject(u, "identities");
         }
         cJSON *groups = cJSON_CreateArray();
-        for (const char *const *g = req->user.groups; g && *g; g++) cJSON_AddItemToArray(groups, cJSON_CreateString(*g));
+        for (const char *const *g = req->user.groups; g && *g; g++)
+                cJSON_AddItemToArray(groups, cJSON_CreateString(*g));
         ocx_json_set(u, "groups", groups);
         api_respond_json(resp, 200, u);
 }
@@ -463,8 +484,10 @@ static bool delete_own_token(api_server *s, const api_request *req, api_response
         cJSON *out = NULL;
         _cleanup_error_ ocx_error *e = NULL;
         int r = api_delete_object(s, tk, NULL, name, "Background", 0, &out, &e);
-        if (r < 0) api_respond_error(resp, r, e, tk, name);
-        else api_respond_json(resp, 200, out);
+        if (r < 0)
+                api_respond_error(resp, r, e, tk, name);
+        else
+                api_respond_json(resp, 200, out);
         cJSON_Delete(out);
         return true;
 }
@@ -481,11 +504,17 @@ bool oauth_handle(api_server *s, const api_request *req, api_response *resp) {
         }
         if (delete_own_token(s, req, resp)) return true;
         if (!oauth_is_oauth_path(p)) return false;
-        if (ocx_streq(p, "/.well-known/oauth-authorization-server")) well_known(req, resp);
-        else if (ocx_streq(p, "/oauth/authorize")) authorize(s, req, resp);
-        else if (ocx_streq(p, "/oauth/token")) token_endpoint(s, req, resp);
-        else if (ocx_streq(p, "/oauth/token/implicit")) respond_text(resp, 200, "text/html; charset=utf-8", implicit_page);
-        else if (ocx_streq(p, "/oauth/token/request")) respond_text(resp, 200, "text/html; charset=utf-8", request_page);
-        else api_respond_status(resp, 404, "NotFound", "the server could not find the requested resource", NULL);
+        if (ocx_streq(p, "/.well-known/oauth-authorization-server"))
+                well_known(req, resp);
+        else if (ocx_streq(p, "/oauth/authorize"))
+                authorize(s, req, resp);
+        else if (ocx_streq(p, "/oauth/token"))
+                token_endpoint(s, req, resp);
+        else if (ocx_streq(p, "/oauth/token/implicit"))
+                respond_text(resp, 200, "text/html; charset=utf-8", implicit_page);
+        else if (ocx_streq(p, "/oauth/token/request"))
+                respond_text(resp, 200, "text/html; charset=utf-8", request_page);
+        else
+                api_respond_status(resp, 404, "NotFound", "the server could not find the requested resource", NULL);
         return true;
 }

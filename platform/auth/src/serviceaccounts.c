@@ -33,8 +33,8 @@ static int load_key(api_server *s, unsigned char out[SA_KEY_LEN]) {
                 size_t len = 0;
                 unsigned char *raw = NULL;
                 size_t rl = 0;
-                if (ocx_read_file(path, 4096, &text, &len) == 0 && authn_b64_decode(text, strcspn(text, "\r\n"), &raw, &rl) == 0 &&
-                    rl == SA_KEY_LEN) {
+                if (ocx_read_file(path, 4096, &text, &len) == 0 &&
+                    authn_b64_decode(text, strcspn(text, "\r\n"), &raw, &rl) == 0 && rl == SA_KEY_LEN) {
                         memcpy(sa_key, raw, SA_KEY_LEN);
                 } else {
                         ocx_random_bytes(sa_key, SA_KEY_LEN);
@@ -87,8 +87,8 @@ char *authn_sa_token_sign_key(const unsigned char *key, size_t key_len, const ch
         return ocx_xasprintf("%s.%s", signing, sig);
 }
 
-int authn_sa_token_verify_sig(const unsigned char *key, size_t key_len, const char *token, char **ret_ns,
-                              char **ret_sa, char **ret_uid, char **ret_secret) {
+int authn_sa_token_verify_sig(const unsigned char *key, size_t key_len, const char *token, char **ret_ns, char **ret_sa,
+                              char **ret_uid, char **ret_secret) {
         const char *d1 = strchr(token, '.');
         const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
         if (!d1 || !d2 || strchr(d2 + 1, '.')) return -EPERM;
@@ -107,8 +107,10 @@ int authn_sa_token_verify_sig(const unsigned char *key, size_t key_len, const ch
         if (ocx_json_parse((const char *)hdr, hl, &h, NULL) < 0 || !ocx_streq(ocx_json_get_str(h, "alg"), "HS256") ||
             ocx_json_parse((const char *)claims, cl, &c, NULL) < 0 || !ocx_streq(ocx_json_get_str(c, "iss"), SA_ISSUER))
                 return -EPERM;
-        const char *ns = ocx_json_get_str(c, SA_CLAIM("namespace")), *sa = ocx_json_get_str(c, SA_CLAIM("service-account.name"));
-        const char *uid = ocx_json_get_str(c, SA_CLAIM("service-account.uid")), *sec = ocx_json_get_str(c, SA_CLAIM("secret.name"));
+        const char *ns = ocx_json_get_str(c, SA_CLAIM("namespace")),
+                   *sa = ocx_json_get_str(c, SA_CLAIM("service-account.name"));
+        const char *uid = ocx_json_get_str(c, SA_CLAIM("service-account.uid")),
+                   *sec = ocx_json_get_str(c, SA_CLAIM("secret.name"));
         if (!ns || !*ns || !sa || !*sa || !sec || !*sec) return -EPERM;
         *ret_ns = ocx_xstrdup(ns);
         *ret_sa = ocx_xstrdup(sa);
@@ -196,7 +198,7 @@ int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error *
         _cleanup_free_ char *suffix = random_suffix();
         _cleanup_free_ char *sname = ocx_xasprintf("%s-token-%s", name, suffix);
         _cleanup_free_ char *token = NULL;
-        if ((r = authn_sa_token_sign(s, ns, name, uid, sname, &token, reterr)) < 0) return r;
+        if ((r = authn_sa_token_sign(s, ns, name, uid, sname, &token, reterr)) < 0 || !token) return r < 0 ? r : -EIO;
         cJSON *sec = cJSON_CreateObject();
         cJSON_AddStringToObject(sec, "apiVersion", "v1");
         cJSON_AddStringToObject(sec, "kind", "Secret");
@@ -232,8 +234,8 @@ int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error *
                 cJSON *ref = cJSON_CreateObject();
                 cJSON_AddStringToObject(ref, "name", sname);
                 cJSON_AddItemToArray(secrets, ref);
-                r = api_update_object(s, core("serviceaccounts"), ns, name, cJSON_Duplicate(acct, true), NULL, false, NULL,
-                                      NULL, reterr);
+                r = api_update_object(s, core("serviceaccounts"), ns, name, cJSON_Duplicate(acct, true), NULL, false,
+                                      NULL, NULL, reterr);
                 if (r != -ESTALE) break;
                 cJSON_Delete(acct);
                 acct = NULL;

@@ -134,8 +134,8 @@ bool authn_pkce_verify(const char *method, const char *challenge, const char *ve
 
 static const api_kind *kind(const char *group, const char *plural) { return api_kind_by_plural(group, "v1", plural); }
 
-int authn_token_issue(api_server *s, const char *user, const char *uid, const char *client,
-                      const char *redirect_uri, char **ret_token, ocx_error **reterr) {
+int authn_token_issue(api_server *s, const char *user, const char *uid, const char *client, const char *redirect_uri,
+                      char **ret_token, ocx_error **reterr) {
         char *token = authn_token_generate();
         _cleanup_free_ char *name = authn_token_object_name(token);
         cJSON *o = cJSON_CreateObject();
@@ -149,7 +149,8 @@ int authn_token_issue(api_server *s, const char *user, const char *uid, const ch
         cJSON_AddItemToArray(scopes, cJSON_CreateString("user:full"));
         cJSON_AddStringToObject(o, "userName", user);
         cJSON_AddStringToObject(o, "userUID", uid ? uid : "");
-        int r = api_create_object(s, kind("oauth.openshift.io", "oauthaccesstokens"), NULL, o, false, NULL, NULL, reterr);
+        int r =
+            api_create_object(s, kind("oauth.openshift.io", "oauthaccesstokens"), NULL, o, false, NULL, NULL, reterr);
         if (r < 0) {
                 explicit_bzero(token, strlen(token));
                 free(token);
@@ -213,9 +214,12 @@ int authn_token_authenticate(api_server *s, const char *token, authn_user *ret) 
         for (const char *p = token; *p; p++)
                 if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) return -EPERM;
         int r;
-        if (ocx_startswith(token, AUTHN_TOKEN_PREFIX)) r = oauth_token_authenticate(s, token, ret);
-        else if (strchr(token, '.')) r = authn_sa_token_authenticate(s, token, ret);
-        else r = -EPERM;
+        if (ocx_startswith(token, AUTHN_TOKEN_PREFIX))
+                r = oauth_token_authenticate(s, token, ret);
+        else if (strchr(token, '.'))
+                r = authn_sa_token_authenticate(s, token, ret);
+        else
+                r = -EPERM;
         if (r < 0) authn_user_release(ret);
         return r < 0 ? -EPERM : 0;
 }
@@ -244,7 +248,8 @@ int authn_map_identity(api_server *s, const char *idp, const char *user, authn_u
                         cJSON *ids = ocx_json_get(u, "identities");
                         bool have = false;
                         const cJSON *i;
-                        cJSON_ArrayForEach(i, ids) if (cJSON_IsString(i) && ocx_streq(i->valuestring, idname)) have = true;
+                        cJSON_ArrayForEach(i, ids) if (cJSON_IsString(i) && ocx_streq(i->valuestring, idname)) have =
+                            true;
                         if (!have) {
                                 if (!cJSON_IsArray(ids)) {
                                         ids = cJSON_CreateArray();
@@ -252,7 +257,8 @@ int authn_map_identity(api_server *s, const char *idp, const char *user, authn_u
                                 }
                                 cJSON_AddItemToArray(ids, cJSON_CreateString(idname));
                                 cJSON *upd = NULL;
-                                r = api_update_object(s, uk, NULL, user, cJSON_Duplicate(u, true), NULL, false, &upd, NULL, NULL);
+                                r = api_update_object(s, uk, NULL, user, cJSON_Duplicate(u, true), NULL, false, &upd,
+                                                      NULL, NULL);
                                 if (r == -ESTALE) continue;
                                 if (r == 0) {
                                         cJSON_Delete(u);
@@ -276,7 +282,8 @@ int authn_map_identity(api_server *s, const char *idp, const char *user, authn_u
                 cJSON_AddStringToObject(ref, "name", user);
                 cJSON_AddStringToObject(ref, "uid", uid ? uid : "");
                 r = api_create_object(s, ik, NULL, ni, false, NULL, NULL, NULL);
-                if (r < 0 && r != -EEXIST) return ocx_error_set(reterr, -r, NULL, "cannot create identity '%s'", idname);
+                if (r < 0 && r != -EEXIST)
+                        return ocx_error_set(reterr, -r, NULL, "cannot create identity '%s'", idname);
         }
         ret->name = ocx_xstrdup(user);
         ret->uid = ocx_xstrdup(uid ? uid : "");

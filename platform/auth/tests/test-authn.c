@@ -28,10 +28,13 @@ static void test_bcrypt(void **state) {
         assert_int_equal(authn_htpasswd_check(h, "Developer"), 0);
         assert_int_equal(authn_htpasswd_check(h, ""), 0);
         /* Apache writes $2y$; same algorithm */
-        assert_int_equal(authn_htpasswd_check("$2y$05$abcdefghijklmnopqrstuuHCCCga4/r/hfMlCvW0wcPKay7xtDUkm", "developer"), 1);
-        assert_int_equal(authn_htpasswd_check("$2a$05$abcdefghijklmnopqrstuuHCCCga4/r/hfMlCvW0wcPKay7xtDUkm", "developer"), 1);
+        assert_int_equal(
+            authn_htpasswd_check("$2y$05$abcdefghijklmnopqrstuuHCCCga4/r/hfMlCvW0wcPKay7xtDUkm", "developer"), 1);
+        assert_int_equal(
+            authn_htpasswd_check("$2a$05$abcdefghijklmnopqrstuuHCCCga4/r/hfMlCvW0wcPKay7xtDUkm", "developer"), 1);
         /* a truncated hash never matches */
-        assert_int_equal(authn_htpasswd_check("$2y$05$abcdefghijklmnopqrstuuHCCCga4/r/hfMlCvW0wcPKay7xtD", "developer"), 0);
+        assert_int_equal(authn_htpasswd_check("$2y$05$abcdefghijklmnopqrstuuHCCCga4/r/hfMlCvW0wcPKay7xtD", "developer"),
+                         0);
 }
 
 static void test_apr1(void **state) {
@@ -102,7 +105,8 @@ static void test_token_format(void **state) {
         assert_int_equal(strlen(a), 7 + 43);
         assert_true(strncmp(a, "sha256~", 7) == 0);
         for (const char *p = a + 7; *p; p++)
-                assert_true((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_');
+                assert_true((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                            *p == '-' || *p == '_');
         assert_string_not_equal(a, b);
         char *n = authn_token_object_name(a);
         assert_int_equal(strlen(n), 7 + 43);
@@ -154,8 +158,8 @@ static void test_pkce(void **state) {
         assert_false(authn_pkce_verify("S256", v, v));
         assert_true(authn_pkce_verify("plain", v, v));
         assert_true(authn_pkce_verify(NULL, v, v));
-        assert_false(authn_pkce_verify("plain", v, "short"));          /* < 43 characters */
-        assert_false(authn_pkce_verify("S384", c, v));                 /* unknown method */
+        assert_false(authn_pkce_verify("plain", v, "short")); /* < 43 characters */
+        assert_false(authn_pkce_verify("S384", c, v));        /* unknown method */
         assert_false(authn_pkce_verify("S256", c, NULL));
 }
 
@@ -213,20 +217,31 @@ static const char *lookup(const char **names, const char **values, size_t n, con
                 if (names[i] && strcasecmp(names[i], key) == 0) return values[i];
         return NULL;
 }
-static const char *get_header(const api_request *r, const char *k) { (void)r; return lookup(hdr_names, hdr_values, 4, k); }
-static const char *get_arg(const api_request *r, const char *k) { (void)r; return lookup(arg_names, arg_values, 8, k); }
+static const char *get_header(const api_request *r, const char *k) {
+        (void)r;
+        return lookup(hdr_names, hdr_values, 4, k);
+}
+static const char *get_arg(const api_request *r, const char *k) {
+        (void)r;
+        return lookup(arg_names, arg_values, 8, k);
+}
 
 static void set_args(const char *const *kv) {
         memset(arg_names, 0, sizeof(arg_names));
-        for (size_t i = 0; kv[i] && i < 16; i += 2) {
+        for (size_t i = 0; i < 16 && kv[i]; i += 2) {
                 arg_names[i / 2] = kv[i];
                 arg_values[i / 2] = kv[i + 1];
         }
 }
 
 static api_response do_req(const char *method, const char *path, const char *body) {
-        api_request req = {.method = method, .path = path, .body = body, .body_len = body ? strlen(body) : 0,
-                           .get_arg = get_arg, .get_header = get_header, .tls = true};
+        api_request req = {.method = method,
+                           .path = path,
+                           .body = body,
+                           .body_len = body ? strlen(body) : 0,
+                           .get_arg = get_arg,
+                           .get_header = get_header,
+                           .tls = true};
         api_response resp = {0};
         assert_true(oauth_handle(&srv, &req, &resp));
         return resp;
@@ -296,7 +311,8 @@ static void test_oauth_flow(void **state) {
         cJSON_Delete(obj);
         /* User and Identity were created */
         assert_int_equal(api_get_object(&srv, api_kind_by_plural("user.openshift.io", "v1", "identities"), NULL,
-                                        "htpasswd_provider:developer", &obj), 0);
+                                        "htpasswd_provider:developer", &obj),
+                         0);
         cJSON_Delete(obj);
         /* a deleted token no longer authenticates */
         assert_int_equal(api_delete_object(&srv, tk, NULL, name, "Background", 0, NULL, NULL), 0);
@@ -308,9 +324,17 @@ static void test_oauth_flow(void **state) {
         assert_int_equal(authn_token_authenticate(&srv, "bad token", &u), -EPERM);
 
         /* code grant with PKCE S256 */
-        const char *code_args[] = {"client_id", "openshift-challenging-client", "response_type", "code", "code_challenge",
-                                   "TDp3C-wPo3aKDK1Bg-ukP78nZ9YiqUD2ToRD96HoaHU", "code_challenge_method", "S256",
-                                   "state", "s 1", NULL};
+        const char *code_args[] = {"client_id",
+                                   "openshift-challenging-client",
+                                   "response_type",
+                                   "code",
+                                   "code_challenge",
+                                   "TDp3C-wPo3aKDK1Bg-ukP78nZ9YiqUD2ToRD96HoaHU",
+                                   "code_challenge_method",
+                                   "S256",
+                                   "state",
+                                   "s 1",
+                                   NULL};
         set_args(code_args);
         r = do_req("GET", "/oauth/authorize", NULL);
         assert_int_equal(r.status, 302);
@@ -322,13 +346,17 @@ static void test_oauth_flow(void **state) {
         api_response_release(&r);
         hdr_values[2] = "Basic b3BlbnNoaWZ0LWNoYWxsZW5naW5nLWNsaWVudDo="; /* openshift-challenging-client: */
         char body[256];
-        snprintf(body, sizeof(body), "grant_type=authorization_code&code=%s&code_verifier=wrongwrongwrongwrongwrongwrongwrongwrongwrong", code);
+        snprintf(body, sizeof(body),
+                 "grant_type=authorization_code&code=%s&code_verifier=wrongwrongwrongwrongwrongwrongwrongwrongwrong",
+                 code);
         r = do_req("POST", "/oauth/token", body);
         assert_int_equal(r.status, 400);
         assert_non_null(strstr(r.body, "invalid_grant"));
         api_response_release(&r);
         /* the code was used up by the failed attempt */
-        snprintf(body, sizeof(body), "grant_type=authorization_code&code=%s&code_verifier=abcdefghijklmnopqrstuvwxyz0123456789-._~ABCDEFG", code);
+        snprintf(body, sizeof(body),
+                 "grant_type=authorization_code&code=%s&code_verifier=abcdefghijklmnopqrstuvwxyz0123456789-._~ABCDEFG",
+                 code);
         r = do_req("POST", "/oauth/token", body);
         assert_int_equal(r.status, 400);
         api_response_release(&r);
@@ -339,7 +367,9 @@ static void test_oauth_flow(void **state) {
         snprintf(code, sizeof(code), "%.*s", (int)strcspn(c + 6, "&"), c + 6);
         api_response_release(&r);
         hdr_values[2] = "Basic b3BlbnNoaWZ0LWNoYWxsZW5naW5nLWNsaWVudDo=";
-        snprintf(body, sizeof(body), "grant_type=authorization_code&code=%s&code_verifier=abcdefghijklmnopqrstuvwxyz0123456789-._~ABCDEFG", code);
+        snprintf(body, sizeof(body),
+                 "grant_type=authorization_code&code=%s&code_verifier=abcdefghijklmnopqrstuvwxyz0123456789-._~ABCDEFG",
+                 code);
         r = do_req("POST", "/oauth/token", body);
         assert_int_equal(r.status, 200);
         cJSON *j = NULL;
@@ -368,11 +398,13 @@ static void test_oauth_flow(void **state) {
         /* service-account token: ProjectRequest-style creation, then authentication */
         cJSON *ns = cJSON_CreateObject();
         cJSON_AddStringToObject(cJSON_AddObjectToObject(ns, "metadata"), "name", "p1");
-        assert_int_equal(api_create_object(&srv, api_kind_by_plural("", "v1", "namespaces"), NULL, ns, false, NULL, NULL, NULL), 0);
+        assert_int_equal(
+            api_create_object(&srv, api_kind_by_plural("", "v1", "namespaces"), NULL, ns, false, NULL, NULL, NULL), 0);
         assert_int_equal(authn_sa_ensure(&srv, "p1", "builder", NULL), 0);
         assert_int_equal(authn_sa_ensure(&srv, "p1", "builder", NULL), 0); /* idempotent */
         cJSON *sa = NULL;
-        assert_int_equal(api_get_object(&srv, api_kind_by_plural("", "v1", "serviceaccounts"), "p1", "builder", &sa), 0);
+        assert_int_equal(api_get_object(&srv, api_kind_by_plural("", "v1", "serviceaccounts"), "p1", "builder", &sa),
+                         0);
         assert_int_equal(cJSON_GetArraySize(ocx_json_get(sa, "secrets")), 1);
         const char *sname = ocx_json_get_str(cJSON_GetArrayItem(ocx_json_get(sa, "secrets"), 0), "name");
         cJSON *sec = NULL;
@@ -390,7 +422,9 @@ static void test_oauth_flow(void **state) {
         assert_string_equal(u.groups[2], "system:authenticated");
         authn_user_release(&u);
         /* deleting the secret revokes the token */
-        assert_int_equal(api_delete_object(&srv, api_kind_by_plural("", "v1", "secrets"), "p1", sname, "Background", 0, NULL, NULL), 0);
+        assert_int_equal(
+            api_delete_object(&srv, api_kind_by_plural("", "v1", "secrets"), "p1", sname, "Background", 0, NULL, NULL),
+            0);
         assert_int_equal(authn_token_authenticate(&srv, (char *)tok, &u), -EPERM);
         free(tok);
         cJSON_Delete(sec);
@@ -418,11 +452,16 @@ static int teardown(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_bcrypt),        cmocka_unit_test(test_apr1),
-                cmocka_unit_test(test_sha_and_rejected), cmocka_unit_test(test_htpasswd_file),
-                cmocka_unit_test(test_token_format),  cmocka_unit_test(test_base64),
-                cmocka_unit_test(test_pkce),          cmocka_unit_test(test_sa_tokens),
-                cmocka_unit_test(test_throttle),      cmocka_unit_test(test_oauth_flow),
+            cmocka_unit_test(test_bcrypt),
+            cmocka_unit_test(test_apr1),
+            cmocka_unit_test(test_sha_and_rejected),
+            cmocka_unit_test(test_htpasswd_file),
+            cmocka_unit_test(test_token_format),
+            cmocka_unit_test(test_base64),
+            cmocka_unit_test(test_pkce),
+            cmocka_unit_test(test_sa_tokens),
+            cmocka_unit_test(test_throttle),
+            cmocka_unit_test(test_oauth_flow),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,3 +6,9 @@
 
 void api_handle_virtual(api_server *s, const api_kind *k, const api_path *p, const api_request *req,
                         api_response *resp);
+
+/* SCC reviews (security.openshift.io): PodSecurityPolicySubjectReview,
+ * PodSecurityPolicySelfSubjectReview, PodSecurityPolicyReview — which SCC
+ * would admit a pod template for a user or service accounts, and why not. */
+void api_handle_scc_review(api_server *s, const api_kind *k, const api_path *p, const api_request *req,
+                           api_response *resp);

@@ -76,8 +76,8 @@ bool authn_pkce_verify(const char *method, const char *challenge, const char *ve
 
 /* Creates an OAuthAccessToken for user (uid may be NULL) and returns the
  * token (caller frees and wipes). */
-int authn_token_issue(api_server *s, const char *user, const char *uid, const char *client,
-                      const char *redirect_uri, char **ret_token, ocx_error **reterr);
+int authn_token_issue(api_server *s, const char *user, const char *uid, const char *client, const char *redirect_uri,
+                      char **ret_token, ocx_error **reterr);
 
 /* Bearer-token authentication: an OAuth access token or a service-account
  * token. 0 and *ret filled (groups include system:authenticated and, for
@@ -91,8 +91,7 @@ void authn_add_user_groups(api_server *s, authn_user *u);
 
 /* Finds or creates Identity "<idp>:<user>" and User "<user>" (mapping
  * method claim) and returns the user's name and uid. */
-int authn_map_identity(api_server *s, const char *idp, const char *user, authn_user *ret,
-                       ocx_error **reterr);
+int authn_map_identity(api_server *s, const char *idp, const char *user, authn_user *ret, ocx_error **reterr);
 
 /* ---- service accounts (serviceaccounts.c) ------------------------------------- */
 
@@ -101,13 +100,13 @@ int authn_map_identity(api_server *s, const char *idp, const char *user, authn_u
  * token, ca.crt and namespace, and lists it in the account's secrets. */
 int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error **reterr);
 /* Signs a service-account token for these claims. Caller frees. */
-int authn_sa_token_sign(api_server *s, const char *ns, const char *sa, const char *sa_uid,
-                        const char *secret, char **ret, ocx_error **reterr);
+int authn_sa_token_sign(api_server *s, const char *ns, const char *sa, const char *sa_uid, const char *secret,
+                        char **ret, ocx_error **reterr);
 /* Verifies a service-account token (signature, then the Secret). */
 int authn_sa_token_authenticate(api_server *s, const char *token, authn_user *ret);
 /* Signature and claims only, with an explicit key (for tests). On success
  * *ret_ns, *ret_sa, *ret_secret are set (caller frees). */
-int authn_sa_token_verify_sig(const unsigned char *key, size_t key_len, const char *token,
-                              char **ret_ns, char **ret_sa, char **ret_uid, char **ret_secret);
-char *authn_sa_token_sign_key(const unsigned char *key, size_t key_len, const char *ns,
-                              const char *sa, const char *sa_uid, const char *secret);
+int authn_sa_token_verify_sig(const unsigned char *key, size_t key_len, const char *token, char **ret_ns, char **ret_sa,
+                              char **ret_uid, char **ret_secret);
+char *authn_sa_token_sign_key(const unsigned char *key, size_t key_len, const char *ns, const char *sa,
+                              const char *sa_uid, const char *secret);

@@ -10,6 +10,10 @@
  *   GET  /oauth/token/implicit the page the redirects point at
  *   GET  /oauth/token/request  how to obtain a token
  *   GET  /apis/user.openshift.io/v1/users/~   the current User
+ *   DELETE /apis/oauth.openshift.io/v1/oauthaccesstokens/NAME   by the
+ *                              token's owner (oc logout; OpenShift grants
+ *                              this through system:oauth-token-deleter);
+ *                              anyone else goes through RBAC
  *
  * Failed logins are throttled per user name: after OAUTH_MAX_FAILURES
  * failures within OAUTH_FAILURE_WINDOW seconds, every attempt for that user

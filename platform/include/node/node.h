@@ -4,7 +4,8 @@
  * status. See docs/runtime.md.
  *
  * Shutdown: node_stop(s, true) (ocxd got SIGTERM/SIGINT: `ocx cluster down`)
- * stops every pod it runs (SIGTERM, SIGKILL after min(grace, 5s)), deletes
+ * stops every pod it runs (SIGTERM, SIGKILL after the grace period, at most
+ * 4 s in all), deletes
  * their network namespaces, its bridge and its state; node_stop(s, false)
  * (SIGQUIT, or ocxd killed) leaves the pods running for the next ocxd to adopt. */
 #pragma once

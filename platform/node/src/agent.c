@@ -314,13 +314,27 @@ void node_stop(api_server *s, bool stop_pods) {
         pthread_join(A.th, NULL);
         A.started = false;
         if (stop_pods) {
-                for (pod_rt *p = A.pods; p; p = p->next) pod_rt_kill(p, SIGTERM);
+                /* one shared deadline: `cluster down` allows ocxd 10s in all */
+                int64_t grace_max = 0;
                 for (pod_rt *p = A.pods; p; p = p->next) {
                         int64_t grace = 30;
                         ocx_json_int(ocx_json_path(p->pod, "spec.terminationGracePeriodSeconds"), 0, 86400, &grace);
-                        if (grace > 5) grace = 5;
-                        pod_rt_wait_stopped(&A.ctx, p, (int)grace * 1000);
-                        pod_rt_kill(p, SIGKILL);
+                        if (grace > grace_max) grace_max = grace;
+                        pod_rt_kill(p, SIGTERM);
+                }
+                if (grace_max > 4) grace_max = 4;
+                for (int waited = 0; waited < grace_max * 1000; waited += 20) {
+                        int running = 0;
+                        for (pod_rt *p = A.pods; p; p = p->next) {
+                                pod_rt_poll(&A.ctx, p);
+                                running += pod_rt_running(p);
+                        }
+                        if (!running) break;
+                        struct timespec ts = {0, 20 * 1000 * 1000};
+                        nanosleep(&ts, NULL);
+                }
+                for (pod_rt *p = A.pods; p; p = p->next) pod_rt_kill(p, SIGKILL);
+                for (pod_rt *p = A.pods; p; p = p->next) {
                         pod_rt_wait_stopped(&A.ctx, p, 2000);
                         pod_rt_cleanup(&A.ctx, p);
                 }

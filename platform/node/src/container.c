@@ -2,7 +2,7 @@
  *
  * Images: "ocx-rootfs:/abs/dir" uses the directory as the single read-only
  * lower layer (no config: the pod must give a command); anything else goes
- * through imagestreams' img_pull when it is linked in (layers + config). */
+ * through imagestreams' img_pull into BASE (layers + config). */
 #include <ftw.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -14,8 +14,6 @@
 #include "scc/enforce.h"
 #include "ocx/banned.h"
 
-#pragma weak img_pull
-#pragma weak img_pulled_free
 
 #define ROOTFS_PREFIX "ocx-rootfs:"
 #define MAX_ARGS 1024
@@ -109,9 +107,12 @@ int ctr_start(node_ctx *x, pod_rt *p, ctr_rt *c, ocx_error **reterr) {
                 struct stat st;
                 if (lower_one[0][0] != '/' || stat(lower_one[0], &st) < 0 || !S_ISDIR(st.st_mode))
                         return ocx_error_set(reterr, ENOENT, NULL, "image '%s': not a directory", c->image);
-        } else if (img_pull) {
+        } else {
                 int r = img_pull(x->base, c->image, &pulled, reterr);
-                if (r < 0) return ocx_error_wrap(reterr, "image '%s'", c->image) < 0 ? -ENOENT : -ENOENT;
+                if (r < 0) {
+                        ocx_error_wrap(reterr, "image '%s'", c->image);
+                        return -ENOENT;
+                }
                 if (pulled->n_layers == 0) {
                         img_pulled_free(pulled);
                         return ocx_error_set(reterr, ENOENT, NULL, "image '%s' has no layers", c->image);
@@ -120,9 +121,6 @@ int ctr_start(node_ctx *x, pod_rt *p, ctr_rt *c, ocx_error **reterr) {
                 for (size_t i = 0; i < pulled->n_layers; i++) rev[i] = pulled->layers[pulled->n_layers - 1 - i];
                 lowers = rev;
                 n_lowers = pulled->n_layers;
-        } else {
-                return ocx_error_set(reterr, ENOENT, NULL, "image '%s': pulling images is not available in this build (use ocx-rootfs:/dir)",
-                                     c->image);
         }
         const img_config *cfg = pulled ? &pulled->config : NULL;
         _cleanup_free_ char *profiles = NULL, *rootfs = NULL, *upper = NULL, *work = NULL, *log = NULL, *prev = NULL,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "ocx/buf.h"
 #include "ocx/banned.h"
 
@@ -160,14 +161,20 @@ int net_ensure_bridge(const net_config *c, ocx_error **reterr) {
 /* Only an idle bridge goes: another ocxd may still have pods on it. */
 void net_remove_bridge(const net_config *c) {
         _cleanup_free_ char *brif = ocx_xasprintf("/sys/class/net/%s/brif", c->bridge);
-        DIR *d = opendir(brif);
-        if (!d) return;
-        bool busy = false;
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (de->d_name[0] != '.') busy = true;
-        closedir(d);
-        if (busy) return;
+        /* veth ends of just-deleted namespaces go away asynchronously */
+        for (int tries = 0;; tries++) {
+                DIR *d = opendir(brif);
+                if (!d) return;
+                bool busy = false;
+                struct dirent *de;
+                while ((de = readdir(d)))
+                        if (de->d_name[0] != '.') busy = true;
+                closedir(d);
+                if (!busy) break;
+                if (tries >= 40) return;
+                struct timespec ts = {0, 50 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
         const char *del[] = {"link", "del", c->bridge, NULL};
         (void)run_ip(del, NULL, NULL, 0);
 }

@@ -62,8 +62,8 @@ typedef struct write_req {
         int64_t expected_rev;
         store_value_fn fn; /* NULL for deletes */
         void *userdata;
-        store_kv *ret;        /* the caller's, may be NULL */
-        ocx_error **reterr;   /* the caller's, may be NULL */
+        store_kv *ret;      /* the caller's, may be NULL */
+        ocx_error **reterr; /* the caller's, may be NULL */
 
         /* set by the leader: 0 or -errno; for applied requests the revision,
          * the create revision and the value (owned, handed to ret) */
@@ -106,9 +106,7 @@ typedef struct store_sqlite {
 
 extern const store_ops store_sqlite_ops;
 
-static inline store_sqlite *to_sqlite(store *s) {
-        return (store_sqlite *)s;
-}
+static inline store_sqlite *to_sqlite(store *s) { return (store_sqlite *)s; }
 
 static inline void store_sqlite_bind_str(sqlite3_stmt *st, int i, const char *v) {
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
@@ -136,8 +134,8 @@ char *store_sqlite_col_dup(sqlite3_stmt *st, int col, size_t *ret_len);
 void store_sqlite_commit_batch(store_sqlite *s, write_req *batch);
 int store_sqlite_create(store *s, const char *key, store_value_fn fn, void *userdata, store_kv *ret,
                         ocx_error **reterr);
-int store_sqlite_update(store *s, const char *key, int64_t expected_rev, store_value_fn fn,
-                        void *userdata, store_kv *ret, ocx_error **reterr);
+int store_sqlite_update(store *s, const char *key, int64_t expected_rev, store_value_fn fn, void *userdata,
+                        store_kv *ret, ocx_error **reterr);
 int store_sqlite_delete(store *s, const char *key, int64_t expected_rev, store_kv *ret);
 int store_sqlite_compact(store *s, int64_t rev);
 void store_sqlite_set_notify(store *s, store_notify_fn fn, void *userdata);

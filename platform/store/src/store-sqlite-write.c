@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ocx/macro.h"
@@ -84,8 +83,8 @@ static int apply_request(store_sqlite *s, write_req *q, int64_t rev) {
                 q->result = ocx_error_set(q->reterr, ENOENT, NULL, "key '%s' not found", q->key);
         else if (q->op != OP_CREATE && q->expected_rev && mod_rev != q->expected_rev)
                 q->result = ocx_error_set(q->reterr, ESTALE, NULL,
-                                          "key '%s' was modified: revision %" PRId64 ", expected %" PRId64,
-                                          q->key, mod_rev, q->expected_rev);
+                                          "key '%s' was modified: revision %" PRId64 ", expected %" PRId64, q->key,
+                                          mod_rev, q->expected_rev);
         if (q->result < 0) return SQLITE_OK;
 
         if (q->op == OP_DELETE) {
@@ -95,8 +94,7 @@ static int apply_request(store_sqlite *s, write_req *q, int64_t rev) {
                 q->value = q->fn(rev, cur, q->userdata, &err);
                 if (!q->value) {
                         if (!err) {
-                                q->result = ocx_error_set(q->reterr, EINVAL, NULL, "value for '%s' refused",
-                                                          q->key);
+                                q->result = ocx_error_set(q->reterr, EINVAL, NULL, "value for '%s' refused", q->key);
                                 return SQLITE_OK;
                         }
                         q->result = -(err->code ? err->code : EINVAL);
@@ -164,13 +162,12 @@ void store_sqlite_commit_batch(store_sqlite *s, write_req *batch) {
         if (rc != SQLITE_OK) {
                 /* the batch is lost: applied requests and those not reached
                  * fail with the error (refused ones keep their own) */
-                char msg[256];
-                snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(s->wdb));
+                _cleanup_free_ char *msg = ocx_xstrdup(sqlite3_errmsg(s->wdb));
                 if (sqlite3_get_autocommit(s->wdb) == 0) store_sqlite_run(s->w[W_ROLLBACK]);
                 for (write_req *q = batch; q; q = q->next) {
                         if (q->result < 0) continue;
-                        q->result = ocx_error_set(q->reterr, store_sqlite_errno(rc), NULL,
-                                                  "store: writing '%s': %s", q->key, msg);
+                        q->result = ocx_error_set(q->reterr, store_sqlite_errno(rc), NULL, "store: writing '%s': %s",
+                                                  q->key, msg);
                         drop_value(q);
                 }
                 return;
@@ -181,8 +178,11 @@ void store_sqlite_commit_batch(store_sqlite *s, write_req *batch) {
                 if (q->result < 0) continue;
                 atomic_store(&s->rev, q->rev);
                 if (s->notify) {
-                        store_event ev = {.type = ev_type(q->op), .rev = q->rev, .key = (char *)q->key,
-                                          .value = q->value, .value_len = q->value_len};
+                        store_event ev = {.type = ev_type(q->op),
+                                          .rev = q->rev,
+                                          .key = (char *)q->key,
+                                          .value = q->value,
+                                          .value_len = q->value_len};
                         s->notify(&ev, s->notify_userdata);
                 }
                 if (q->ret) {
@@ -197,20 +197,25 @@ void store_sqlite_commit_batch(store_sqlite *s, write_req *batch) {
         atomic_store(&s->compacted, new_compacted);
 }
 
-static int sqlite_write(store *base, write_op op, const char *key, int64_t expected_rev,
-                        store_value_fn fn, void *userdata, store_kv *ret, ocx_error **reterr) {
-        write_req q = {.op = op, .key = key, .expected_rev = expected_rev, .fn = fn, .userdata = userdata,
-                       .ret = ret, .reterr = reterr};
+static int sqlite_write(store *base, write_op op, const char *key, int64_t expected_rev, store_value_fn fn,
+                        void *userdata, store_kv *ret, ocx_error **reterr) {
+        write_req q = {.op = op,
+                       .key = key,
+                       .expected_rev = expected_rev,
+                       .fn = fn,
+                       .userdata = userdata,
+                       .ret = ret,
+                       .reterr = reterr};
         return store_sqlite_write(to_sqlite(base), &q);
 }
 
 int store_sqlite_create(store *s, const char *key, store_value_fn fn, void *userdata, store_kv *ret,
-                         ocx_error **reterr) {
+                        ocx_error **reterr) {
         return sqlite_write(s, OP_CREATE, key, 0, fn, userdata, ret, reterr);
 }
 
-int store_sqlite_update(store *s, const char *key, int64_t expected_rev, store_value_fn fn,
-                         void *userdata, store_kv *ret, ocx_error **reterr) {
+int store_sqlite_update(store *s, const char *key, int64_t expected_rev, store_value_fn fn, void *userdata,
+                        store_kv *ret, ocx_error **reterr) {
         return sqlite_write(s, OP_UPDATE, key, expected_rev, fn, userdata, ret, reterr);
 }
 
@@ -256,4 +261,3 @@ int store_sqlite_set_history_limit(store *base, int64_t max_events) {
         pthread_mutex_unlock(&s->wlock);
         return 0;
 }
-

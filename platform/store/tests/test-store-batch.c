@@ -185,8 +185,8 @@ static void *many_main(void *p) {
                 snprintf(key, sizeof(key), "/g/t%d/%03d", a->id, i);
                 seen sn = {0};
                 store_kv kv = {0};
-                if (store_create(a->s, key, val_record, &sn, &kv, NULL) < 0 || sn.rev != kv.mod_rev ||
-                    sn.prev || kv.create_rev != kv.mod_rev)
+                if (store_create(a->s, key, val_record, &sn, &kv, NULL) < 0 || sn.rev != kv.mod_rev || sn.prev ||
+                    kv.create_rev != kv.mod_rev)
                         a->failures++;
                 record(a, kv.mod_rev);
                 int64_t rev = kv.mod_rev;
@@ -199,8 +199,8 @@ static void *many_main(void *p) {
                         a->expected_failures++;
 
                 for (int u = 0; u < 2; u++) {
-                        if (store_update(a->s, key, rev, val_record, &sn, &kv, NULL) < 0 ||
-                            sn.rev != kv.mod_rev || !sn.prev || strcmp(sn.prev, last) != 0)
+                        if (store_update(a->s, key, rev, val_record, &sn, &kv, NULL) < 0 || sn.rev != kv.mod_rev ||
+                            !sn.prev || strcmp(sn.prev, last) != 0)
                                 a->failures++;
                         record(a, kv.mod_rev);
                         rev = kv.mod_rev;
@@ -208,8 +208,7 @@ static void *many_main(void *p) {
                         last = TAKE_PTR(kv.value);
                         store_kv_release(&kv);
                 }
-                if (store_delete(a->s, key, rev, &kv) < 0 || !kv.value || strcmp(kv.value, last) != 0)
-                        a->failures++;
+                if (store_delete(a->s, key, rev, &kv) < 0 || !kv.value || strcmp(kv.value, last) != 0) a->failures++;
                 record(a, kv.mod_rev);
                 store_kv_release(&kv);
                 /* recreate every other key, so the store is not empty at the end */
@@ -263,12 +262,12 @@ static void many_writers_gapless(void **state) {
         size_t foreign = 0; /* notifications run by another writer's batch */
         for (size_t i = 0; i < l->n; i++) {
                 assert_int_equal(l->revs[i], (int64_t)i + 1);
-                int id = l->keys[i][4] - '0';
-                assert_true(id >= 0 && id < MANY_THREADS);
+                unsigned id = (unsigned)(l->keys[i][4] - '0');
+                assert_true(id < MANY_THREADS);
                 if (!pthread_equal(l->threads[i], args[id].self)) foreign++;
         }
-        print_message("# %zu writes from %d threads; %zu committed in another writer's batch\n", total,
-                      MANY_THREADS, foreign);
+        print_message("# %zu writes from %d threads; %zu committed in another writer's batch\n", total, MANY_THREADS,
+                      foreign);
         assert_true(foreign > 0); /* writes were grouped */
 
         /* the history kept by automatic compaction matches the notifications */
@@ -319,15 +318,15 @@ static char *val_gate(int64_t rev, const char *prev, void *userdata, ocx_error *
 
 typedef struct call {
         store *s;
-        enum { C_CREATE, C_UPDATE, C_DELETE } op;
         const char *key;
         int64_t expected_rev;
         store_value_fn fn;
         void *userdata;
-        int result;
         store_kv kv;
         ocx_error *err;
         pthread_t th;
+        enum { C_CREATE, C_UPDATE, C_DELETE } op;
+        int result;
 } call;
 
 static void *call_main(void *p) {
@@ -371,15 +370,15 @@ static void batch_mixed_failures(void **state) {
         /* batch 2, queued in this order while A's batch is open */
         seen sn[9] = {0};
         call c[] = {
-                {.op = C_CREATE, .key = "/m/b", .fn = val_record},                      /* rev 5 */
-                {.op = C_CREATE, .key = "/m/exists", .fn = val_record},                 /* -EEXIST */
-                {.op = C_UPDATE, .key = "/m/upd", .expected_rev = 2, .fn = val_record}, /* rev 6 */
-                {.op = C_UPDATE, .key = "/m/stale", .expected_rev = 99, .fn = val_record}, /* -ESTALE */
-                {.op = C_CREATE, .key = "/m/c", .fn = val_refuse},                      /* -EINVAL */
-                {.op = C_DELETE, .key = "/m/missing"},                                  /* -ENOENT */
-                {.op = C_DELETE, .key = "/m/exists", .expected_rev = 1},                /* rev 7 */
-                {.op = C_CREATE, .key = "/m/b", .fn = val_record}, /* -EEXIST: created earlier in this batch */
-                {.op = C_UPDATE, .key = "/m/b", .expected_rev = 5, .fn = val_record},   /* rev 8 */
+            {.op = C_CREATE, .key = "/m/b", .fn = val_record},                         /* rev 5 */
+            {.op = C_CREATE, .key = "/m/exists", .fn = val_record},                    /* -EEXIST */
+            {.op = C_UPDATE, .key = "/m/upd", .expected_rev = 2, .fn = val_record},    /* rev 6 */
+            {.op = C_UPDATE, .key = "/m/stale", .expected_rev = 99, .fn = val_record}, /* -ESTALE */
+            {.op = C_CREATE, .key = "/m/c", .fn = val_refuse},                         /* -EINVAL */
+            {.op = C_DELETE, .key = "/m/missing"},                                     /* -ENOENT */
+            {.op = C_DELETE, .key = "/m/exists", .expected_rev = 1},                   /* rev 7 */
+            {.op = C_CREATE, .key = "/m/b", .fn = val_record}, /* -EEXIST: created earlier in this batch */
+            {.op = C_UPDATE, .key = "/m/b", .expected_rev = 5, .fn = val_record}, /* rev 8 */
         };
         for (size_t i = 0; i < OCX_ARRAY_SIZE(c); i++) {
                 c[i].s = s;
@@ -494,9 +493,9 @@ static void batch_all_refused(void **state) {
         while (!g.entered) pthread_cond_wait(&g.cond, &g.lock);
         pthread_mutex_unlock(&g.lock);
         call c[] = {
-                {.op = C_CREATE, .key = "/r/a", .fn = val_const, .userdata = "w"},
-                {.op = C_DELETE, .key = "/r/none"},
-                {.op = C_UPDATE, .key = "/r/a", .expected_rev = 7, .fn = val_const, .userdata = "w"},
+            {.op = C_CREATE, .key = "/r/a", .fn = val_const, .userdata = "w"},
+            {.op = C_DELETE, .key = "/r/none"},
+            {.op = C_UPDATE, .key = "/r/a", .expected_rev = 7, .fn = val_const, .userdata = "w"},
         };
         for (size_t i = 0; i < OCX_ARRAY_SIZE(c); i++) {
                 c[i].s = s;
@@ -601,8 +600,8 @@ static void durability_concurrent_sigkill(void **state) {
         for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 store_kv kv = {0};
                 assert_int_equal(store_get(f->s, line, &kv), 0);
-                int id = line[6] - '0';
-                assert_true(id >= 0 && id < DUR_THREADS);
+                unsigned id = (unsigned)(line[6] - '0');
+                assert_true(id < DUR_THREADS);
                 assert_true(kv.mod_rev <= rev);
                 assert_true(kv.mod_rev > prev_rev[id]);
                 prev_rev[id] = kv.mod_rev;
@@ -643,8 +642,8 @@ static void durability_concurrent_sigkill(void **state) {
 
 typedef struct measure_arg {
         store *s;
-        int id;
         double *ms;
+        int id;
         int failures;
 } measure_arg;
 
@@ -674,12 +673,12 @@ static void measure_concurrent_creates(void **state) {
         fixture *f = *state;
         size_t n_notified = 0;
         store_set_notify(f->s, on_notify_count, &n_notified);
-        double *ms = ocx_xcalloc(MEASURE_THREADS * MEASURE_PER, sizeof(double));
+        double *ms = ocx_xcalloc((size_t)MEASURE_THREADS * MEASURE_PER, sizeof(double));
         measure_arg args[MEASURE_THREADS];
         pthread_t th[MEASURE_THREADS];
         double t = now_ms();
         for (int i = 0; i < MEASURE_THREADS; i++) {
-                args[i] = (measure_arg){.s = f->s, .id = i, .ms = ms + i * MEASURE_PER};
+                args[i] = (measure_arg){.s = f->s, .id = i, .ms = ms + (size_t)i * MEASURE_PER};
                 assert_int_equal(pthread_create(&th[i], NULL, measure_main, &args[i]), 0);
         }
         for (int i = 0; i < MEASURE_THREADS; i++) {
@@ -688,7 +687,7 @@ static void measure_concurrent_creates(void **state) {
         }
         double total_ms = now_ms() - t;
         store_set_notify(f->s, NULL, NULL);
-        size_t n = MEASURE_THREADS * MEASURE_PER;
+        size_t n = (size_t)MEASURE_THREADS * MEASURE_PER;
         assert_int_equal(n_notified, n);
         assert_int_equal(store_revision(f->s), (int64_t)n);
         qsort(ms, n, sizeof(double), cmp_double);
@@ -700,11 +699,11 @@ static void measure_concurrent_creates(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(many_writers_gapless, setup, teardown),
-                cmocka_unit_test_setup_teardown(batch_mixed_failures, setup, teardown),
-                cmocka_unit_test_setup_teardown(batch_all_refused, setup, teardown),
-                cmocka_unit_test_setup_teardown(durability_concurrent_sigkill, setup, teardown),
-                cmocka_unit_test_setup_teardown(measure_concurrent_creates, setup, teardown),
+            cmocka_unit_test_setup_teardown(many_writers_gapless, setup, teardown),
+            cmocka_unit_test_setup_teardown(batch_mixed_failures, setup, teardown),
+            cmocka_unit_test_setup_teardown(batch_all_refused, setup, teardown),
+            cmocka_unit_test_setup_teardown(durability_concurrent_sigkill, setup, teardown),
+            cmocka_unit_test_setup_teardown(measure_concurrent_creates, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
