@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/resources.h"
+#include "ocx/encoding.h"
 #include "ocx/json.h"
 #include "ocx/banned.h"
 
@@ -181,19 +182,7 @@ int cli_status_error(const ocx_http_response *r, const char *context, ocx_error 
         return ocx_error_set(reterr, code, NULL, "%s", text);
 }
 
-char *cli_urlencode(const char *s) {
-        ocx_buf b = OCX_BUF_INIT;
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                    strchr("-_.~", *p))
-                        ocx_buf_append(&b, p, 1);
-                else
-                        ocx_buf_printf(&b, "%%%02X", *p);
-        }
-        return ocx_buf_detach(&b, NULL);
-}
-
 char *cli_path_add_query(const char *path, const char *key, const char *value) {
-        _cleanup_free_ char *v = cli_urlencode(value);
+        _cleanup_free_ char *v = ocx_urlencode(value);
         return ocx_xasprintf("%s%c%s=%s", path, strchr(path, '?') ? '&' : '?', key, v);
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cluster.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/macro.h"
 #include "ocx/banned.h"
@@ -315,29 +316,6 @@ int cli_cluster_rmtree(const char *path, ocx_error **reterr) {
                 return ocx_error_set(reterr, e, NULL, "cannot remove '%s': %s", path, strerror(e));
         }
         return 0;
-}
-
-char *cli_cluster_base64(const void *data, size_t len) {
-        static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        const unsigned char *s = data;
-        char *out = ocx_xmalloc((len + 2) / 3 * 4 + 1), *o = out;
-        size_t i = 0;
-        for (; i + 2 < len; i += 3) {
-                unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-                *o++ = tbl[v >> 18 & 63];
-                *o++ = tbl[v >> 12 & 63];
-                *o++ = tbl[v >> 6 & 63];
-                *o++ = tbl[v & 63];
-        }
-        if (i < len) {
-                unsigned v = (unsigned)s[i] << 16 | (i + 1 < len ? (unsigned)s[i + 1] << 8 : 0);
-                *o++ = tbl[v >> 18 & 63];
-                *o++ = tbl[v >> 12 & 63];
-                *o++ = i + 1 < len ? tbl[v >> 6 & 63] : '=';
-                *o++ = '=';
-        }
-        *o = '\0';
-        return out;
 }
 
 int cli_cluster_check_port_free(const char *host, int port, ocx_error **reterr) {

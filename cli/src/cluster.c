@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "cli/cmds.h"
 #include "cli/kubeconfig.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
 #include "ocx/macro.h"
@@ -270,7 +271,7 @@ static int read_b64(const char *path, char **ret, ocx_error **reterr) {
         size_t len = 0;
         int r = ocx_read_file(path, 64 * 1024, &s, &len);
         if (r < 0) return ocx_error_set(reterr, -r, NULL, "cannot read '%s': %s", path, strerror(-r));
-        *ret = cli_cluster_base64(s, len);
+        *ret = ocx_base64_encode(s, len, 0);
         return 0;
 }
 

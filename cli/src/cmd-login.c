@@ -6,6 +6,7 @@
 #include "cli/client.h"
 #include "cli/cluster.h"
 #include "cli/cmds.h"
+#include "ocx/encoding.h"
 #include "ocx/json.h"
 #include "ocx/names.h"
 #include "ocx/banned.h"
@@ -16,25 +17,10 @@
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static char *b64url(const void *data, size_t len) {
-        static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        const unsigned char *p = data;
-        ocx_buf b = OCX_BUF_INIT;
-        for (size_t i = 0; i < len; i += 3) {
-                unsigned v = (unsigned)p[i] << 16;
-                size_t left = len - i;
-                if (left > 1) v |= (unsigned)p[i + 1] << 8;
-                if (left > 2) v |= p[i + 2];
-                char o[4] = {a[(v >> 18) & 63], a[(v >> 12) & 63], a[(v >> 6) & 63], a[v & 63]};
-                ocx_buf_append(&b, o, left >= 3 ? 4 : left + 1);
-        }
-        return ocx_buf_detach(&b, NULL);
-}
-
 static char *sha256_b64url(const char *s) {
         unsigned char d[32];
         if (gnutls_hash_fast(GNUTLS_DIG_SHA256, s, strlen(s), d) < 0) return NULL;
-        return b64url(d, sizeof(d));
+        return ocx_base64_encode(d, sizeof(d), OCX_B64_URL | OCX_B64_NOPAD);
 }
 
 /* "api.example.com" -> "https://api.example.com:443"; trailing '/' dropped. */
@@ -149,17 +135,17 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
         if (!authz_ep) authz_ep = ocx_xasprintf("%s/oauth/authorize", issuer);
         bool code_flow = token_ep != NULL;
         _cleanup_free_ char *redirect = ocx_xasprintf("%s/oauth/token/implicit", issuer);
-        _cleanup_free_ char *redirect_enc = cli_urlencode(redirect);
+        _cleanup_free_ char *redirect_enc = ocx_urlencode(redirect);
         unsigned char raw[32];
         ocx_random_bytes(raw, sizeof(raw));
-        _cleanup_free_ char *verifier = b64url(raw, sizeof(raw));
+        _cleanup_free_ char *verifier = ocx_base64_encode(raw, sizeof(raw), OCX_B64_URL | OCX_B64_NOPAD);
         _cleanup_free_ char *challenge = sha256_b64url(verifier);
         _cleanup_free_ char *url =
             ocx_xasprintf("%s?response_type=%s&client_id=" CLIENT_ID "&redirect_uri=%s%s%s%s", authz_ep,
                           code_flow ? "code" : "token", redirect_enc, code_flow && pkce ? "&code_challenge=" : "",
                           code_flow && pkce ? challenge : "", code_flow && pkce ? "&code_challenge_method=S256" : "");
         _cleanup_free_ char *up = ocx_xasprintf("%s:%s", user, pass);
-        _cleanup_free_ char *b64 = cli_cluster_base64(up, strlen(up));
+        _cleanup_free_ char *b64 = ocx_base64_encode(up, strlen(up), 0);
         explicit_bzero(up, strlen(up));
         _cleanup_free_ char *basic = ocx_xasprintf("Authorization: Basic %s", b64);
         explicit_bzero(b64, strlen(b64));
@@ -219,7 +205,7 @@ static oauth_result oauth_token(ocx_http *h, const char *server, const char *use
         _cleanup_free_ char *form =
             ocx_xasprintf("grant_type=authorization_code&code=%s&redirect_uri=%s&code_verifier=%s", code ? code : "",
                           redirect_enc, verifier);
-        _cleanup_free_ char *cb = cli_cluster_base64(CLIENT_ID ":", strlen(CLIENT_ID ":"));
+        _cleanup_free_ char *cb = ocx_base64_encode(CLIENT_ID ":", strlen(CLIENT_ID ":"), 0);
         _cleanup_free_ char *client_auth = ocx_xasprintf("Authorization: Basic %s", cb);
         const char *th[] = {client_auth, NULL};
         int rc = ocx_http_request(h, "POST", token_ep, "application/x-www-form-urlencoded", form, strlen(form), th, &r,

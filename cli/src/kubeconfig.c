@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "ocx/encoding.h"
 #include "ocx/json.h"
 #include "ocx/yaml.h"
 #include "ocx/banned.h"
@@ -277,33 +278,11 @@ int cli_kubeconfig_set_login(cli_kubeconfig *kc, const char *server, const cJSON
         return 0;
 }
 
-static int b64val(int c) {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+' || c == '-') return 62;
-        if (c == '/' || c == '_') return 63;
-        return -1;
-}
-
-static char *b64decode(const char *s) {
-        size_t n = strlen(s);
-        char *out = ocx_xmalloc(n + 1);
-        size_t o = 0;
-        unsigned acc = 0;
-        int bits = 0;
-        for (size_t i = 0; i < n; i++) {
-                int v = b64val((unsigned char)s[i]);
-                if (v < 0) continue; /* padding, whitespace */
-                acc = (acc << 6) | (unsigned)v;
-                bits += 6;
-                if (bits >= 8) {
-                        bits -= 8;
-                        out[o++] = (char)((acc >> bits) & 0xFF);
-                }
-        }
-        out[o] = 0;
-        return out;
+/* kubeconfig *-data fields: base64 PEM text */
+static char *b64_text(const char *s) {
+        unsigned char *d = NULL;
+        if (ocx_base64_decode(s, strlen(s), true, &d, NULL) < 0) return ocx_xstrdup("");
+        return (char *)d;
 }
 
 static const char missing_config[] =
@@ -338,12 +317,12 @@ int cli_kubeconfig_client(const cli_kubeconfig *kc, const char *context_override
         if (!server || !*server) return ocx_error_set(reterr, ENOENT, NULL, "%s", missing_config);
         ret_cfg->server = ocx_xstrdup(server);
         const char *s;
-        if ((s = ocx_json_get_str(cluster, "certificate-authority-data"))) ret_cfg->ca_pem = b64decode(s);
+        if ((s = ocx_json_get_str(cluster, "certificate-authority-data"))) ret_cfg->ca_pem = b64_text(s);
         if ((s = ocx_json_get_str(cluster, "certificate-authority"))) ret_cfg->ca_file = ocx_xstrdup(s);
         ret_cfg->insecure = ocx_json_get_bool(cluster, "insecure-skip-tls-verify", false);
         if ((s = ocx_json_get_str(user, "token"))) ret_cfg->token = ocx_xstrdup(s);
-        if ((s = ocx_json_get_str(user, "client-certificate-data"))) ret_cfg->cert_pem = b64decode(s);
-        if ((s = ocx_json_get_str(user, "client-key-data"))) ret_cfg->key_pem = b64decode(s);
+        if ((s = ocx_json_get_str(user, "client-certificate-data"))) ret_cfg->cert_pem = b64_text(s);
+        if ((s = ocx_json_get_str(user, "client-key-data"))) ret_cfg->key_pem = b64_text(s);
         if ((s = ocx_json_get_str(user, "client-certificate"))) ret_cfg->cert_file = ocx_xstrdup(s);
         if ((s = ocx_json_get_str(user, "client-key"))) ret_cfg->key_file = ocx_xstrdup(s);
         if ((s = ocx_json_get_str(ctx, "namespace")) && *s) *ret_ns = ocx_xstrdup(s);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "cli/cluster.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/cert.h"
 #include "ocx/macro.h"
@@ -76,11 +77,11 @@ static void base64_vectors(void **state) {
         const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
         const char *out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
         for (size_t i = 0; i < OCX_ARRAY_SIZE(in); i++) {
-                _cleanup_free_ char *b = cli_cluster_base64(in[i], strlen(in[i]));
+                _cleanup_free_ char *b = ocx_base64_encode(in[i], strlen(in[i]), 0);
                 assert_string_equal(b, out[i]);
         }
         unsigned char bin[] = {0xff, 0xfe, 0x00};
-        _cleanup_free_ char *b = cli_cluster_base64(bin, 3);
+        _cleanup_free_ char *b = ocx_base64_encode(bin, 3, 0);
         assert_string_equal(b, "//4A");
 }
 

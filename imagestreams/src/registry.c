@@ -10,6 +10,7 @@
 #include "imagestreams/digest.h"
 #include "imagestreams/ref.h"
 #include "imagestreams/registry.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
 #include "ocx/macro.h"
@@ -253,27 +254,10 @@ static char *challenge_param(const char *h, const char *key) {
         return NULL;
 }
 
-static char *url_escape(CURL *c, const char *s) {
-        char *e = curl_easy_escape(c, s, 0);
-        char *r = ocx_xstrdup(e ? e : "");
-        curl_free(e);
-        return r;
-}
-
 static char *basic_header(const char *u, const char *pw) {
-        static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         _cleanup_free_ char *raw = ocx_xasprintf("%s:%s", u, pw ? pw : "");
-        size_t n = strlen(raw);
-        ocx_buf b = OCX_BUF_INIT;
-        ocx_buf_puts(&b, "Authorization: Basic ");
-        for (size_t i = 0; i < n; i += 3) {
-                unsigned v = (unsigned char)raw[i] << 16 | (i + 1 < n ? (unsigned char)raw[i + 1] << 8 : 0) |
-                             (i + 2 < n ? (unsigned char)raw[i + 2] : 0);
-                char q[4] = {tbl[v >> 18 & 63], tbl[v >> 12 & 63], i + 1 < n ? tbl[v >> 6 & 63] : '=',
-                             i + 2 < n ? tbl[v & 63] : '='};
-                ocx_buf_append(&b, q, 4);
-        }
-        return ocx_buf_detach(&b, NULL);
+        _cleanup_free_ char *b64 = ocx_base64_encode(raw, strlen(raw), 0);
+        return ocx_xasprintf("Authorization: Basic %s", b64);
 }
 
 /* answers a 401 challenge: fetches a bearer token or switches to basic */
@@ -297,12 +281,12 @@ static int authenticate(img_registry *r, const char *challenge, const char *scop
         ocx_buf_puts(&url, realm);
         char sep = strchr(realm, '?') ? '&' : '?';
         if (service) {
-                _cleanup_free_ char *e = url_escape(r->curl, service);
+                _cleanup_free_ char *e = ocx_urlencode(service);
                 ocx_buf_printf(&url, "%cservice=%s", sep, e);
                 sep = '&';
         }
         if (sc) {
-                _cleanup_free_ char *e = url_escape(r->curl, sc);
+                _cleanup_free_ char *e = ocx_urlencode(sc);
                 ocx_buf_printf(&url, "%cscope=%s", sep, e);
         }
         _cleanup_free_ char *u = ocx_buf_detach(&url, NULL);

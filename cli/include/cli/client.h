@@ -48,4 +48,3 @@ char *cli_format_status(const cJSON *status, long http_status, const char *conte
 
 /* Appends "?"/"&" + key=urlencoded(value) to a path. */
 char *cli_path_add_query(const char *path, const char *key, const char *value);
-char *cli_urlencode(const char *s);

@@ -133,5 +133,3 @@ int cli_cluster_rmtree(const char *path, ocx_error **reterr);
  * `up` needs or expires within 30 days). */
 int cli_cluster_pki_ensure(const cli_cluster_opts *o, ocx_error **reterr);
 
-/* Base64 (standard alphabet, padded) of len bytes. Caller frees. */
-char *cli_cluster_base64(const void *data, size_t len);

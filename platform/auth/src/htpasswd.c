@@ -11,6 +11,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include "auth/authn.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/log.h"
 #include "ocx/banned.h"
@@ -126,7 +127,7 @@ static int check_apr1(const char *hash, const char *password) {
 static int check_sha(const char *hash, const char *password) {
         unsigned char d[20];
         if (gnutls_hash_fast(GNUTLS_DIG_SHA1, password, strlen(password), d) < 0) return -EIO;
-        _cleanup_free_ char *mine = authn_b64(d, sizeof(d));
+        _cleanup_free_ char *mine = ocx_base64_encode(d, sizeof(d), 0);
         const char *want = hash + 5;
         return ct_equal(mine, strlen(mine), want, strlen(want)) ? 1 : 0;
 }

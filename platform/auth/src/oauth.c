@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <time.h>
 #include "auth/authn.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
 #include "ocx/log.h"
@@ -108,7 +109,7 @@ static char *code_new(const authn_user *u, const char *client, const char *redir
                       const char *method) {
         unsigned char raw[32];
         ocx_random_bytes(raw, sizeof(raw));
-        char *code = authn_b64url(raw, sizeof(raw));
+        char *code = ocx_base64_encode(raw, sizeof(raw), OCX_B64_URL | OCX_B64_NOPAD);
         time_t now = time(NULL);
         pthread_mutex_lock(&codes_lock);
         auth_code *slot = &codes[0];
@@ -169,19 +170,6 @@ static char *issuer(const api_request *req) {
         return ocx_xasprintf("%s://%s", req->tls ? "https" : "http", host);
 }
 
-static char *urlencode(const char *s) {
-        ocx_buf b = OCX_BUF_INIT;
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                    strchr("-_.~", *p))
-                        ocx_buf_append(&b, p, 1);
-                else
-                        ocx_buf_printf(&b, "%%%02X", *p);
-        }
-        if (!b.data) ocx_buf_append(&b, "", 0);
-        return ocx_buf_detach(&b, NULL);
-}
-
 static int hexv(int c) {
         if (c >= '0' && c <= '9') return c - '0';
         if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -223,7 +211,7 @@ static bool basic_credentials(const char *authz, char **ret_user, char **ret_pas
         while (*b == ' ') b++;
         unsigned char *raw = NULL;
         size_t rl = 0;
-        if (authn_b64_decode(b, strlen(b), &raw, &rl) < 0) return false;
+        if (ocx_base64_decode(b, strlen(b), false, &raw, &rl) < 0) return false;
         char *colon = memchr(raw, ':', rl);
         if (!colon || memchr(raw, 0, rl)) {
                 explicit_bzero(raw, rl);
@@ -287,7 +275,7 @@ static void well_known(const api_request *req, api_response *resp) {
 }
 
 static void redirect_error(api_response *resp, const char *uri, const char *error, const char *desc) {
-        _cleanup_free_ char *d = urlencode(desc);
+        _cleanup_free_ char *d = ocx_urlencode(desc);
         resp->location =
             ocx_xasprintf("%s%cerror=%s&error_description=%s", uri, strchr(uri, '?') ? '&' : '?', error, d);
         respond_text(resp, 302, "text/plain", "");
@@ -351,7 +339,7 @@ static void authorize(api_server *s, const api_request *req, api_response *resp)
                 redirect_error(resp, redirect, "server_error", "the user could not be created");
                 return;
         }
-        _cleanup_free_ char *st = state ? urlencode(state) : NULL;
+        _cleanup_free_ char *st = state ? ocx_urlencode(state) : NULL;
         if (ocx_streq(rtype, "code")) {
                 _cleanup_free_ char *code = code_new(&u, client, redirect, cc, ccm);
                 resp->location = ocx_xasprintf("%s?code=%s%s%s", redirect, code, st ? "&state=" : "", st ? st : "");

@@ -7,6 +7,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include "auth/authn.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
 #include "ocx/log.h"
@@ -34,11 +35,11 @@ static int load_key(api_server *s, unsigned char out[SA_KEY_LEN]) {
                 unsigned char *raw = NULL;
                 size_t rl = 0;
                 if (ocx_read_file(path, 4096, &text, &len) == 0 &&
-                    authn_b64_decode(text, strcspn(text, "\r\n"), &raw, &rl) == 0 && rl == SA_KEY_LEN) {
+                    ocx_base64_decode(text, strcspn(text, "\r\n"), false, &raw, &rl) == 0 && rl == SA_KEY_LEN) {
                         memcpy(sa_key, raw, SA_KEY_LEN);
                 } else {
                         ocx_random_bytes(sa_key, SA_KEY_LEN);
-                        _cleanup_free_ char *b = authn_b64(sa_key, SA_KEY_LEN);
+                        _cleanup_free_ char *b = ocx_base64_encode(sa_key, SA_KEY_LEN, 0);
                         _cleanup_free_ char *line = ocx_xasprintf("%s\n", b);
                         (void)mkdir(dir, 0700);
                         r = ocx_write_file_atomic(path, line, strlen(line), 0600);
@@ -60,12 +61,12 @@ static int load_key(api_server *s, unsigned char out[SA_KEY_LEN]) {
         return r;
 }
 
-static char *b64url_str(const char *s) { return authn_b64url(s, strlen(s)); }
+static char *b64url_str(const char *s) { return ocx_base64_encode(s, strlen(s), OCX_B64_URL | OCX_B64_NOPAD); }
 
 static char *hs256(const unsigned char *key, size_t key_len, const char *data, size_t len) {
         unsigned char mac[32];
         if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, key_len, data, len, mac) < 0) return NULL;
-        return authn_b64url(mac, sizeof(mac));
+        return ocx_base64_encode(mac, sizeof(mac), OCX_B64_URL | OCX_B64_NOPAD);
 }
 
 char *authn_sa_token_sign_key(const unsigned char *key, size_t key_len, const char *ns, const char *sa,
@@ -100,8 +101,8 @@ int authn_sa_token_verify_sig(const unsigned char *key, size_t key_len, const ch
         if (diff) return -EPERM;
         _cleanup_free_ unsigned char *hdr = NULL, *claims = NULL;
         size_t hl, cl;
-        if (authn_b64_decode(token, (size_t)(d1 - token), &hdr, &hl) < 0 ||
-            authn_b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), &claims, &cl) < 0)
+        if (ocx_base64_decode(token, (size_t)(d1 - token), false, &hdr, &hl) < 0 ||
+            ocx_base64_decode(d1 + 1, (size_t)(d2 - d1 - 1), false, &claims, &cl) < 0)
                 return -EPERM;
         _cleanup_json_ cJSON *h = NULL, *c = NULL;
         if (ocx_json_parse((const char *)hdr, hl, &h, NULL) < 0 || !ocx_streq(ocx_json_get_str(h, "alg"), "HS256") ||
@@ -145,7 +146,7 @@ int authn_sa_token_authenticate(api_server *s, const char *token, authn_user *re
         const char *stored = ocx_json_path_str(sec, "data.token");
         _cleanup_free_ unsigned char *raw = NULL;
         size_t rl = 0;
-        if (!stored || authn_b64_decode(stored, strlen(stored), &raw, &rl) < 0 || rl != strlen(token) ||
+        if (!stored || ocx_base64_decode(stored, strlen(stored), false, &raw, &rl) < 0 || rl != strlen(token) ||
             memcmp(raw, token, rl) != 0)
                 return -EPERM;
         _cleanup_json_ cJSON *acct = NULL;
@@ -171,7 +172,7 @@ static char *random_suffix(void) {
 }
 
 static void add_b64(cJSON *data, const char *key, const char *value, size_t len) {
-        _cleanup_free_ char *b = authn_b64(value, len);
+        _cleanup_free_ char *b = ocx_base64_encode(value, len, 0);
         cJSON_AddStringToObject(data, key, b);
 }
 

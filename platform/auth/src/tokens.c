@@ -4,6 +4,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include "auth/authn.h"
+#include "ocx/encoding.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
 #include "ocx/names.h"
@@ -29,75 +30,12 @@ void authn_user_add_group(authn_user *u, const char *group) {
         u->groups[u->n_groups] = NULL;
 }
 
-/* ---- base64 ------------------------------------------------------------------- */
-
-static char *b64_with(const void *data, size_t len, const char *alpha, bool pad) {
-        const unsigned char *p = data;
-        ocx_buf b = OCX_BUF_INIT;
-        for (size_t i = 0; i < len; i += 3) {
-                unsigned v = (unsigned)p[i] << 16;
-                size_t left = len - i;
-                if (left > 1) v |= (unsigned)p[i + 1] << 8;
-                if (left > 2) v |= p[i + 2];
-                char out[4] = {alpha[(v >> 18) & 63], alpha[(v >> 12) & 63], alpha[(v >> 6) & 63], alpha[v & 63]};
-                size_t n = left >= 3 ? 4 : left + 1;
-                ocx_buf_append(&b, out, n);
-                if (pad)
-                        for (size_t k = n; k < 4; k++) ocx_buf_append(&b, "=", 1);
-        }
-        if (!b.data) ocx_buf_append(&b, "", 0);
-        return ocx_buf_detach(&b, NULL);
-}
-
-char *authn_b64url(const void *data, size_t len) {
-        return b64_with(data, len, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false);
-}
-
-char *authn_b64(const void *data, size_t len) {
-        return b64_with(data, len, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
-}
-
-static int b64v(int c) {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+' || c == '-') return 62;
-        if (c == '/' || c == '_') return 63;
-        return -1;
-}
-
-int authn_b64_decode(const char *s, size_t n, unsigned char **ret, size_t *ret_len) {
-        while (n > 0 && s[n - 1] == '=') n--;
-        if (n % 4 == 1) return -EINVAL;
-        unsigned char *out = ocx_xmalloc(n * 3 / 4 + 2);
-        size_t o = 0;
-        unsigned acc = 0;
-        int bits = 0;
-        for (size_t i = 0; i < n; i++) {
-                int v = b64v((unsigned char)s[i]);
-                if (v < 0) {
-                        free(out);
-                        return -EINVAL;
-                }
-                acc = (acc << 6) | (unsigned)v;
-                bits += 6;
-                if (bits >= 8) {
-                        bits -= 8;
-                        out[o++] = (unsigned char)((acc >> bits) & 0xFF);
-                }
-        }
-        out[o] = 0;
-        *ret = out;
-        *ret_len = o;
-        return 0;
-}
-
 /* ---- token format --------------------------------------------------------------- */
 
 char *authn_token_generate(void) {
         unsigned char raw[32];
         ocx_random_bytes(raw, sizeof(raw));
-        _cleanup_free_ char *b = authn_b64url(raw, sizeof(raw));
+        _cleanup_free_ char *b = ocx_base64_encode(raw, sizeof(raw), OCX_B64_URL | OCX_B64_NOPAD);
         explicit_bzero(raw, sizeof(raw));
         char *t = ocx_xasprintf(AUTHN_TOKEN_PREFIX "%s", b);
         explicit_bzero(b, strlen(b));
@@ -110,7 +48,7 @@ char *authn_token_object_name(const char *token) {
         const char *raw = token + strlen(AUTHN_TOKEN_PREFIX);
         unsigned char d[32];
         if (gnutls_hash_fast(GNUTLS_DIG_SHA256, raw, strlen(raw), d) < 0) return NULL;
-        _cleanup_free_ char *b = authn_b64url(d, sizeof(d));
+        _cleanup_free_ char *b = ocx_base64_encode(d, sizeof(d), OCX_B64_URL | OCX_B64_NOPAD);
         return ocx_xasprintf(AUTHN_TOKEN_PREFIX "%s", b);
 }
 
@@ -126,7 +64,7 @@ bool authn_pkce_verify(const char *method, const char *challenge, const char *ve
         if (strcmp(method, "S256") != 0) return false;
         unsigned char d[32];
         if (gnutls_hash_fast(GNUTLS_DIG_SHA256, verifier, vl, d) < 0) return false;
-        _cleanup_free_ char *b = authn_b64url(d, sizeof(d));
+        _cleanup_free_ char *b = ocx_base64_encode(d, sizeof(d), OCX_B64_URL | OCX_B64_NOPAD);
         return strcmp(b, challenge) == 0;
 }
 

@@ -38,15 +38,6 @@ typedef struct authn_user {
 void authn_user_release(authn_user *u);
 void authn_user_add_group(authn_user *u, const char *group);
 
-/* ---- encoding helpers (pure) ------------------------------------------------ */
-
-/* Unpadded base64url. Caller frees. */
-char *authn_b64url(const void *data, size_t len);
-/* Standard base64 with padding. Caller frees. */
-char *authn_b64(const void *data, size_t len);
-/* Decodes base64 or base64url, padding optional; -EINVAL on bad input. *ret
- * is NUL terminated (caller frees). */
-int authn_b64_decode(const char *s, size_t n, unsigned char **ret, size_t *ret_len);
 
 /* ---- htpasswd (htpasswd.c) -------------------------------------------------- */
 
