@@ -65,11 +65,15 @@ like "$body" 'unknown field \\"spec.hots\\"' "unknown field path"
 printf '{"metadata":{"name":"r3"},"spec":{"to":{"name":"svc"}}}' >"$W/ok.json"
 api POST $R application/json "$W/ok.json"
 is "$code" 201 "valid route created"
+# optimistic concurrency on a configmap (the router writes route status, which would race a route)
+CMS=/api/v1/namespaces/default/configmaps
+printf '{"metadata":{"name":"occ"},"data":{"a":"1"}}' >"$W/occ.json"
+api POST $CMS application/json "$W/occ.json"
 rv=$(sed 's/.*"resourceVersion":"\([0-9]*\)".*/\1/' <<<"$body")
-printf '{"metadata":{"name":"r3","resourceVersion":"%s"},"spec":{"to":{"name":"svc"},"path":"/a"}}' "$rv" >"$W/upd.json"
-api PUT $R/r3 application/json "$W/upd.json"
+printf '{"metadata":{"name":"occ","resourceVersion":"%s"},"data":{"a":"2"}}' "$rv" >"$W/upd.json"
+api PUT $CMS/occ application/json "$W/upd.json"
 is "$code" 200 "update with the current resourceVersion"
-api PUT $R/r3 application/json "$W/upd.json"
+api PUT $CMS/occ application/json "$W/upd.json"
 is "$code" 409 "stale resourceVersion: 409"
 like "$body" '"reason":"Conflict"' "stale resourceVersion: Conflict"
 printf '{"metadata":{"name":"r3","namespace":"other"},"spec":{"to":{"name":"svc"}}}' >"$W/ns.json"
