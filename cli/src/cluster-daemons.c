@@ -194,8 +194,8 @@ static int issue_if_missing(const ocx_cert_pair *ca, const char *crt, const char
 }
 
 /* pki/router.{crt,key}: the router's client certificate (CN
- * system:openshift-router; groups system:routers and, until the bootstrap
- * policy has a router role, system:masters); pki/router-default.{crt,key}:
+ * system:openshift-router, group system:routers: the bootstrap policy's
+ * system:router ClusterRole, least privilege); pki/router-default.{crt,key}:
  * the default serving certificate for *.<routing suffix>; router.kubeconfig. */
 static int router_credentials(const cli_cluster_opts *o, ocx_error **reterr) {
         _cleanup_free_ char *ca_crt = ocx_xasprintf("%s/pki/ca.crt", o->base_dir);
@@ -207,7 +207,7 @@ static int router_credentials(const cli_cluster_opts *o, ocx_error **reterr) {
         _cleanup_cert_pair_ ocx_cert_pair ca = OCX_CERT_PAIR_INIT;
         int r = ocx_cert_pair_read(ca_crt, ca_key, &ca, reterr);
         if (r < 0) return ocx_error_wrap(reterr, "router credentials");
-        const char *groups[] = {"system:routers", "system:masters", NULL};
+        const char *groups[] = {"system:routers", NULL};
         ocx_cert_spec cs = {.common_name = "system:openshift-router", .organizations = groups, .usage = OCX_CERT_CLIENT};
         if ((r = issue_if_missing(&ca, crt, key, &cs, reterr)) < 0) return ocx_error_wrap(reterr, "router client certificate");
         _cleanup_free_ char *wild = ocx_xasprintf("*.%s", o->routing_suffix);

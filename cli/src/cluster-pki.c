@@ -2,6 +2,7 @@
  * system:admin client certificate. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include "cli/cluster.h"
@@ -41,6 +42,22 @@ static void server_names(const cli_cluster_opts *o, name_list *ips, name_list *d
                 "openshift.default.svc", "openshift.default.svc.cluster.local"};
         add_name(ips, "127.0.0.1");
         add_name(ips, "::1");
+        /* where pods reach the API: the pod bridge address (ocxd --pod-listen),
+         * the default one and the first host of $OCX_POD_CIDR when set */
+        static char pod_gw[16];
+        add_name(ips, "10.128.0.1");
+        const char *cidr = getenv("OCX_POD_CIDR");
+        struct in_addr a;
+        char net[16];
+        size_t nl = cidr ? strcspn(cidr, "/") : 0;
+        if (cidr && nl < sizeof(net)) {
+                memcpy(net, cidr, nl);
+                net[nl] = 0;
+                if (inet_pton(AF_INET, net, &a) == 1) {
+                        a.s_addr = htonl(ntohl(a.s_addr) + 1);
+                        if (inet_ntop(AF_INET, &a, pod_gw, sizeof(pod_gw))) add_name(ips, pod_gw);
+                }
+        }
         for (size_t i = 0; i < OCX_ARRAY_SIZE(fixed_dns); i++) add_name(dns, fixed_dns[i]);
         const char *extra[] = {o->public_hostname, o->listen_host};
         for (size_t i = 0; i < OCX_ARRAY_SIZE(extra); i++) {

@@ -218,6 +218,15 @@ static const cli_flag_def htpasswd_flags[] = {
 extern const cli_flag_def cli_policy_flags[];
 extern const cli_command cli_auth_commands[];
 int cli_run_policy(cli_invocation *inv);
+/* scc-review / scc-subject-review: cli/src/cmd-scc-review.c (its flags are
+ * cli_policy_flags plus -f/-u/-g; other subcommands go on to cli_run_policy) */
+extern cli_flag_def cli_policy_review_flags[];
+int cli_run_policy_review(cli_invocation *inv);
+#define SCC_REVIEW_USAGE " | policy (scc-subject-review [-u USER] [-g GROUP]... [-z SA] | scc-review [-z SA]...) -f FILE [-o yaml|json]"
+#define SCC_REVIEW_EXAMPLES                                                                                                \
+        "\n\n  # Which SCC would admit the pod in pod.yaml, created by you (or -u USER, -z SA)\n"                       \
+        "  ocx adm policy scc-subject-review -f pod.yaml\n\n"                                                             \
+        "  # Which of these service accounts may run it\n  ocx adm policy scc-review -z default,builder -f pod.yaml"
 #define POLICY_USAGE                                                                                                       \
         "policy (add-role-to-user|add-role-to-group|add-cluster-role-to-user|add-cluster-role-to-group|"                   \
         "remove-role-from-user|remove-role-from-group|remove-cluster-role-from-user|remove-cluster-role-from-group|"       \
@@ -230,11 +239,11 @@ int cli_run_policy(cli_invocation *inv);
 
 /* `ocx adm` subcommands (other adm commands join this table) */
 static const cli_command adm_commands[] = {
-        {.name = "policy", .summary = "Manage cluster authorization and security policy", .usage = "adm " POLICY_USAGE,
+        {.name = "policy", .summary = "Manage cluster authorization and security policy", .usage = "adm " POLICY_USAGE SCC_REVIEW_USAGE,
          .long_help = "Manage cluster authorization and security policy.\n\nRoles are granted with RoleBindings in the "
                       "current project (add-role-*) or ClusterRoleBindings (add-cluster-role-*); SCCs through the "
                       "ClusterRole system:openshift:scc:<name> and a binding of that name (a RoleBinding when -n is given).",
-         .examples = POLICY_EXAMPLES, .flags = cli_policy_flags, .run = cli_run_policy},
+         .examples = POLICY_EXAMPLES SCC_REVIEW_EXAMPLES, .flags = cli_policy_review_flags, .run = cli_run_policy_review},
         {.name = "htpasswd", .summary = "Add or remove users of the htpasswd identity provider",
          .usage = "adm htpasswd (add|remove) USER [-p PASSWORD] [--base-dir DIR]",
          .long_help = "Add or remove users of the htpasswd identity provider.\n\nEdits BASE/htpasswd (bcrypt "
@@ -363,7 +372,8 @@ const cli_command cli_root_commands[] = {
         {.name = "adm", .group = "Cluster Management Commands", .summary = "Tools for managing a cluster",
          .usage = "adm COMMAND [flags]", .flags = no_flags, .subcommands = adm_commands},
         {.name = "policy", .group = "Cluster Management Commands", .summary = "Manage authorization policy",
-         .usage = POLICY_USAGE, .examples = POLICY_EXAMPLES, .flags = cli_policy_flags, .run = cli_run_policy},
+         .usage = POLICY_USAGE SCC_REVIEW_USAGE, .examples = POLICY_EXAMPLES SCC_REVIEW_EXAMPLES,
+         .flags = cli_policy_review_flags, .run = cli_run_policy_review},
         {.name = "auth", .group = "Cluster Management Commands", .summary = "Inspect authorization",
          .usage = "auth can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL] [flags]", .flags = no_flags,
          .subcommands = cli_auth_commands},

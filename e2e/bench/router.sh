@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Router benchmark: wrk through ocx-router (API mode against a real ocxd),
-# through HAProxy 2.6 configured for the same 100 routes, and straight to the
-# nginx backend (1 kB body), with keep-alive and with `Connection: close`;
+# through HAProxy 2.6 configured for the same 100 routes (one thread, as the
+# reference figures, and two), and straight to the nginx backend (1 kB body),
+# with keep-alive and with `Connection: close`, plain HTTP and edge TLS;
 # route created -> first 200 (median over 20 routes); router RSS with 10 000
 # routes. Prints the figures; with WRITE_DOCS=1 appends them to
 # docs/benchmarks.md under "Router". Never part of the pass/fail suite.
@@ -23,6 +24,7 @@ cleanup() {
 trap cleanup EXIT
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 np=$(freeport); hx=$(freeport); rh=$(freeport); rs=$(freeport); rt=$(freeport); ap=$(freeport)
+hx2=$(freeport); hxs=$(freeport); hxs2=$(freeport)
 
 # --- nginx backend: 1 kB body ------------------------------------------------------------------
 mkdir -p "$tmp/nginx/logs" "$tmp/www"
@@ -39,7 +41,7 @@ pids+=($!)
 # --- the cluster: 100 routes to one service whose endpoints are the nginx ----------------------
 export KUBECONFIG=$tmp/kubeconfig
 "$OCX_BIN/ocx" cluster up --base-dir "$tmp/base" --listen "127.0.0.1:$ap" --router-http "127.0.0.1:$rh" \
-        --router-https "" --router-stats "127.0.0.1:$rs" --dns-listen "" >/dev/null || { echo "cluster up failed"; exit 1; }
+        --router-https "127.0.0.1:$rt" --router-stats "127.0.0.1:$rs" --dns-listen "" >/dev/null || { echo "cluster up failed"; exit 1; }
 B=$tmp/base
 cat >"$tmp/api.py" <<'PY'
 import http.client, json, ssl, sys, time, statistics, socket
@@ -53,9 +55,11 @@ def req(method, path, obj=None):
     r = conn.getresponse(); data = r.read()
     if r.status >= 300 and r.status != 409: raise SystemExit("%s %s: %d %s" % (method, path, r.status, data[:200]))
     return data
-def route(ns, name, host):
-    return {"apiVersion": "route.openshift.io/v1", "kind": "Route", "metadata": {"name": name, "namespace": ns},
-            "spec": {"host": host, "to": {"kind": "Service", "name": "web"}, "port": {"targetPort": "http"}}}
+def route(ns, name, host, edge=False):
+    r = {"apiVersion": "route.openshift.io/v1", "kind": "Route", "metadata": {"name": name, "namespace": ns},
+         "spec": {"host": host, "to": {"kind": "Service", "name": "web"}, "port": {"targetPort": "http"}}}
+    if edge: r["spec"]["tls"] = {"termination": "edge"}
+    return r
 RP = "/apis/route.openshift.io/v1/namespaces/%s/routes"
 if cmd == "setup":
     ns, backend = sys.argv[4], int(sys.argv[5])
@@ -66,8 +70,9 @@ if cmd == "setup":
         "subsets": [{"addresses": [{"ip": "127.0.0.1"}], "ports": [{"name": "http", "port": backend}]}]})
 elif cmd == "routes":
     ns, prefix, n = sys.argv[4], sys.argv[5], int(sys.argv[6])
+    edge = len(sys.argv) > 7 and sys.argv[7] == "edge"
     for i in range(n):
-        req("POST", RP % ns, route(ns, "%s%d" % (prefix, i), "%s%d.bench.test" % (prefix, i)))
+        req("POST", RP % ns, route(ns, "%s%d" % (prefix, i), "%s%d.bench.test" % (prefix, i), edge))
 elif cmd == "first200":
     ns, rport, n = sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
     out = []
@@ -87,59 +92,80 @@ PY
 py() { python3 "$tmp/api.py" "$B" "$ap" "$@"; }
 py setup bench "$np" || exit 1
 py routes bench r 100 || exit 1
-# wait until the router serves the last one
+py routes bench e 100 edge || exit 1
+# wait until the router serves the last ones
 for i in $(seq 1 200); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: r99.bench.test' "http://127.0.0.1:$rh/")" = 200 ] && break
+        [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: r99.bench.test' "http://127.0.0.1:$rh/")" = 200 ] &&
+                [ "$(curl -sk -o /dev/null -w '%{http_code}' -H 'Host: e99.bench.test' "https://127.0.0.1:$rt/")" = 200 ] && break
         sleep 0.05
 done
+rthreads=$(grep -o '[0-9]* serving thread' "$B/logs/ocx-router.log" | tail -1 | cut -d' ' -f1)
 
 # --- HAProxy 2.6 with the same 100 routes (host map -> backend, as the OpenShift template does) ---
-{
-        echo "global"; echo "  maxconn 4000"; echo "  nbthread 1"
+# (edge: the same map for e<N> hosts behind `bind ... ssl`, the router's default certificate)
+cat "$B/pki/router-default.crt" "$B/pki/router-default.key" >"$tmp/haproxy.pem"
+for i in $(seq 0 99); do
+        echo "r$i.bench.test be_http:bench:r$i"
+        echo "e$i.bench.test be_http:bench:r$i"
+done >"$tmp/hosts.map"
+haproxy_cfg() { # threads http-port https-port
+        echo "global"; echo "  maxconn 4000"; echo "  nbthread $1"
         echo "defaults"; echo "  mode http"; echo "  timeout connect 5s"; echo "  timeout client 30s"; echo "  timeout server 30s"
         echo "  option http-keep-alive"
-        echo "frontend public"; echo "  bind 127.0.0.1:$hx"
+        echo "frontend public"; echo "  bind 127.0.0.1:$2"; echo "  bind 127.0.0.1:$3 ssl crt $tmp/haproxy.pem"
         echo "  http-request set-header Host %[req.hdr(Host),lower]"
         echo "  use_backend %[req.hdr(host),lower,map($tmp/hosts.map)]"
         echo "  default_backend openshift_default"
         echo "backend openshift_default"; echo "  http-request deny deny_status 503"
         for i in $(seq 0 99); do
                 echo "backend be_http:bench:r$i"; echo "  server pod 127.0.0.1:$np"
-                echo "r$i.bench.test be_http:bench:r$i" >>"$tmp/hosts.map"
         done
-} >"$tmp/haproxy.cfg"
+}
+haproxy_cfg 1 "$hx" "$hxs" >"$tmp/haproxy.cfg"
+haproxy_cfg 2 "$hx2" "$hxs2" >"$tmp/haproxy2.cfg"
 haproxy -q -db -f "$tmp/haproxy.cfg" &
+pids+=($!)
+haproxy -q -db -f "$tmp/haproxy2.cfg" &
 pids+=($!)
 sleep 0.5
 
 # --- wrk: random route host per request ----------------------------------------------------------
 cat >"$tmp/hosts.lua" <<'LUA'
 local close = os.getenv("WRK_CLOSE") == "1"
+local prefix = os.getenv("WRK_PREFIX") or "r"
 request = function()
-  local h = { Host = "r" .. math.random(0, 99) .. ".bench.test" }
+  local h = { Host = prefix .. math.random(0, 99) .. ".bench.test" }
   if close then h["Connection"] = "close" end
   return wrk.format("GET", "/", h)
 end
 LUA
-bench() { # name port close
-        local o
-        o=$(WRK_CLOSE=$3 wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$tmp/hosts.lua" "http://127.0.0.1:$2/" 2>&1)
+bench() { # name port close [https]
+        local o scheme=http prefix=r
+        [ "${4:-}" = https ] && scheme=https prefix=e
+        o=$(WRK_CLOSE=$3 WRK_PREFIX=$prefix wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$tmp/hosts.lua" \
+                "$scheme://127.0.0.1:$2/" 2>&1)
         local rps p50 p99 non2xx
         rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$o")
         p50=$(awk '$1=="50%" {print $2}' <<<"$o")
         p99=$(awk '$1=="99%" {print $2}' <<<"$o")
         non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$o")
-        printf "| %-12s | %-10s | %8s | %8s | %8s | %s |\n" "$1" "$([ "$3" = 1 ] && echo close || echo keep-alive)" \
-                "$rps" "$p50" "$p99" "${non2xx:-0}"
+        printf "| %-22s | %-5s | %-10s | %8s | %8s | %8s | %s |\n" "$1" "$scheme" \
+                "$([ "$3" = 1 ] && echo close || echo keep-alive)" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
 results=$tmp/results.md
 {
-        echo "| target       | connection | req/s    | p50      | p99      | non-2xx |"
-        echo "|---|---|---|---|---|---|"
+        echo "| target                 | proto | connection | req/s    | p50      | p99      | non-2xx |"
+        echo "|---|---|---|---|---|---|---|"
         for mode in 0 1; do
                 bench "direct nginx" "$np" $mode
-                bench "ocx-router" "$rh" $mode
-                bench "HAProxy 2.6" "$hx" $mode
+                bench "ocx-router (${rthreads:-?} threads)" "$rh" $mode
+                bench "HAProxy 2.6 (1 thread)" "$hx" $mode
+                bench "HAProxy 2.6 (2 threads)" "$hx2" $mode
+        done
+        for mode in 0 1; do
+                bench "ocx-router (${rthreads:-?} threads)" "$rt" $mode https
+                bench "HAProxy 2.6 (1 thread)" "$hxs" $mode https
+                bench "HAProxy 2.6 (2 threads)" "$hxs2" $mode https
         done
 } | tee "$results"
 
@@ -163,8 +189,8 @@ sleep 1
 rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$rpid/status")
 total=$(curl -s "http://127.0.0.1:$rs/metrics" | awk '$1=="ocx_router_routes" {print $2}')
 awk -v a="$rss_before" -v b="$rss_after" -v n="$total" -v t0="$t0" -v t1="$t1" -v k="$ROUTES_RSS" 'BEGIN {
-        printf "router RSS: %.1f MiB with 120 routes, %.1f MiB with %d routes (%.1f KiB per route); %d routes created through the API and served in %.1f s\n",
-                a / 1024, b / 1024, n, (b - a) / (n - 120), k, t1 - t0 }' | tee -a "$results"
+        printf "router RSS: %.1f MiB with 220 routes, %.1f MiB with %d routes (%.1f KiB per route); %d routes created through the API and served in %.1f s\n",
+                a / 1024, b / 1024, n, (b - a) / (n - 220), k, t1 - t0 }' | tee -a "$results"
 
 if [ "${WRITE_DOCS:-0}" = 1 ]; then
         doc=$root/docs/benchmarks.md
@@ -173,7 +199,7 @@ if [ "${WRITE_DOCS:-0}" = 1 ]; then
                 echo
                 grep -q '^## Router' "$doc" || echo "## Router"
                 echo
-                echo "- $(date +%F) \`e2e/bench/router.sh\` (DURATION=$DURATION CONNS=$CONNS, wrk -t1, one router thread, HAProxy nbthread 1, nginx 1 worker) on $(nproc) CPUs ($(uname -r)): 100 routes, 1 kB body, random route host per request"
+                echo "- $(date +%F) \`e2e/bench/router.sh\` (DURATION=$DURATION CONNS=$CONNS, wrk -t1, ocx-router ${rthreads:-?} threads, HAProxy nbthread 1 and 2, nginx 1 worker) on $(nproc) CPUs ($(uname -r)): 100 routes, 1 kB body, random route host per request"
                 echo
                 cat "$results"
         } >>"$doc"

@@ -29,23 +29,23 @@ static int pick_random2(const rt_route *r, const rt_pick_ops *ops, size_t n_ok) 
 }
 
 /* smooth weighted round robin (nginx): deterministic, spreads weights evenly */
-static int pick_wrr(rt_route *r, const rt_pick_ops *ops) {
+static int pick_wrr(rt_route *r, const rt_pick_ops *ops, int32_t *cur) {
         int best = -1;
         int64_t total = 0;
         for (size_t i = 0; i < r->n_eps; i++) {
                 if (!ok(r, i, ops)) continue;
-                r->wrr_cur[i] += r->eps[i].weight;
+                cur[i] += r->eps[i].weight;
                 total += r->eps[i].weight;
-                if (best < 0 || r->wrr_cur[i] > r->wrr_cur[best]) best = (int)i;
+                if (best < 0 || cur[i] > cur[best]) best = (int)i;
         }
-        if (best >= 0) r->wrr_cur[best] -= (int32_t)total;
+        if (best >= 0) cur[best] -= (int32_t)total;
         return best;
 }
 
-static int pick_leastconn(rt_route *r, const rt_pick_ops *ops) {
+static int pick_leastconn(rt_route *r, const rt_pick_ops *ops, uint64_t *rr) {
         int best = -1;
         unsigned best_load = 0;
-        size_t start = r->n_eps ? (size_t)(r->rr++ % r->n_eps) : 0;
+        size_t start = r->n_eps ? (size_t)((*rr)++ % r->n_eps) : 0;
         for (size_t k = 0; k < r->n_eps; k++) {
                 size_t i = (start + k) % r->n_eps;
                 if (!ok(r, i, ops)) continue;
@@ -59,11 +59,13 @@ int rt_pick(rt_route *r, const rt_pick_ops *ops) {
         size_t n_ok = 0;
         for (size_t i = 0; i < r->n_eps; i++) n_ok += ok(r, i, ops);
         if (n_ok == 0) return -1;
+        uint64_t *rr = ops->rr ? ops->rr : &r->rr;
+        int32_t *cur = ops->rr ? ops->wrr_cur : r->wrr_cur;
         switch (r->balance) {
         case RT_BAL_ROUNDROBIN:
-                return r->wrr_cur ? pick_wrr(r, ops) : nth_usable(r, ops, (size_t)(r->rr++ % n_ok));
+                return cur ? pick_wrr(r, ops, cur) : nth_usable(r, ops, (size_t)((*rr)++ % n_ok));
         case RT_BAL_LEASTCONN:
-                return pick_leastconn(r, ops);
+                return pick_leastconn(r, ops, rr);
         case RT_BAL_SOURCE:
                 return nth_usable(r, ops, ops->source_hash % n_ok);
         case RT_BAL_RANDOM:

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "router/router.h"
 #include "rt.h"
 #include "ocx/log.h"
@@ -41,10 +42,12 @@ static const char usage[] =
         "  --server-timeout T        default server timeout (default 30s)\n"
         "  --access-log FILE         apache-style access log\n"
         "  --max-header-bytes N      431 above this (default 32768)\n"
+        "  --header-timeout T        a request head must arrive within T (slowloris; default 10s)\n"
+        "  --threads N               serving threads (default: the number of CPUs, at most 16)\n"
         "Timeouts take HAProxy syntax: 500ms, 5s, 2m; a bare number is milliseconds.\n";
 
 enum { O_API = 256, O_KUBECONFIG, O_ROUTES, O_TOKEN, O_INSECURE, O_CA, O_HTTP, O_HTTPS, O_STATS, O_CERT, O_KEY,
-       O_NAME, O_DOMAIN, O_BASEDIR, O_NOSTATUS, O_WILD, O_NONS, O_CTO, O_STO, O_LOG, O_MAXHDR, O_HELP };
+       O_NAME, O_DOMAIN, O_BASEDIR, O_NOSTATUS, O_WILD, O_NONS, O_CTO, O_STO, O_LOG, O_MAXHDR, O_HDRTO, O_THREADS, O_HELP };
 
 static const struct option options[] = {
         {"api-server", required_argument, NULL, O_API},
@@ -68,6 +71,8 @@ static const struct option options[] = {
         {"server-timeout", required_argument, NULL, O_STO},
         {"access-log", required_argument, NULL, O_LOG},
         {"max-header-bytes", required_argument, NULL, O_MAXHDR},
+        {"header-timeout", required_argument, NULL, O_HDRTO},
+        {"threads", required_argument, NULL, O_THREADS},
         {"help", no_argument, NULL, O_HELP},
         {0},
 };
@@ -96,6 +101,9 @@ int rt_main(int argc, char **argv) {
         cfg.down_ms = 10000;
         cfg.max_attempts = 3;
         cfg.max_header_bytes = 32768;
+        cfg.header_timeout_ms = 10000;
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg.threads = ncpu < 1 ? 1 : ncpu > RT_MAX_THREADS ? RT_MAX_THREADS : (unsigned)ncpu;
         int c;
         long v;
         char *end;
@@ -132,6 +140,16 @@ int rt_main(int argc, char **argv) {
                         if (*end || v < 1024 || v > 1 << 20) return bad("invalid --max-header-bytes '%s'", optarg);
                         cfg.max_header_bytes = v;
                         break;
+                case O_HDRTO:
+                        if ((cfg.header_timeout_ms = rt_parse_timeout(optarg)) < 0)
+                                return bad("invalid --header-timeout '%s'", optarg);
+                        break;
+                case O_THREADS:
+                        v = strtol(optarg, &end, 10);
+                        if (*end || v < 1 || v > RT_MAX_THREADS)
+                                return bad("invalid --threads '%s' (1..%d)", optarg, RT_MAX_THREADS);
+                        cfg.threads = (unsigned)v;
+                        break;
                 case O_HELP:
                 case 'h': fputs(usage, stdout); return 0;
                 default: fputs(usage, stderr); return 1;
@@ -150,6 +168,7 @@ int rt_main(int argc, char **argv) {
                 if (!cfg.http.server) return bad("%s", "one of --api-server, --kubeconfig or --routes-file is required");
                 cfg.http.timeout_ms = 15000; /* lists and status writes; watches are streams without one */
         }
+        rt_proxy_setup(cfg.threads);
         if (rt_source_start(&cfg) < 0) return bad("%s", "cannot start the source thread");
         int r = rt_server_run(&cfg);
         rt_source_stop();

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "ocx/json.h"
 #include "ocx/macro.h"
 #include "router/match.h"
@@ -11,6 +12,10 @@
 
 #define ANN_BALANCE "haproxy.router.openshift.io/balance"
 #define ANN_TIMEOUT "haproxy.router.openshift.io/timeout"
+#define ANN_TUNNEL "haproxy.router.openshift.io/timeout-tunnel"
+#define ANN_NO_COOKIES "haproxy.router.openshift.io/disable_cookies"
+#define ANN_COOKIE_NAME "router.openshift.io/cookie_name"
+#define ANN_SAME_SITE "router.openshift.io/cookie-same-site"
 #define MAX_UNITS 4
 
 void rt_table_options_default(rt_table_options *o) {
@@ -44,7 +49,27 @@ static const char *ann(const cJSON *obj, const char *key) {
         return ocx_json_get_str(ocx_json_path(obj, "metadata.annotations"), key);
 }
 
+/* lowercase hex md5 of s into out[33] (OpenShift's RoutingKeyName / IdHash) */
+static void md5_hex(const char *s, char out[33]) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        static const char hex[] = "0123456789abcdef";
+        if (EVP_Digest(s, strlen(s), d, &n, EVP_md5(), NULL) != 1 || n != 16) n = 0, memset(d, 0, 16);
+        for (int i = 0; i < 16; i++) out[2 * i] = hex[d[i] >> 4], out[2 * i + 1] = hex[d[i] & 15];
+        out[32] = '\0';
+}
+
+static bool cookie_name_ok(const char *s) {
+        if (!s || !*s || strlen(s) > 64) return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+                      *s == '-'))
+                        return false;
+        return true;
+}
+
 static void route_release(rt_route *r) {
+        free(r->cookie_name);
         free(r->ns), free(r->name), free(r->uid), free(r->created), free(r->host), free(r->path);
         free(r->cert_pem), free(r->key_pem), free(r->ca_pem), free(r->eps), free(r->message);
         free(r->wrr_cur);
@@ -99,6 +124,28 @@ static void decode_route(const cJSON *obj, const rt_table_options *opt, rt_route
         r->timeout_ms = opt->default_timeout_ms;
         long t = rt_parse_timeout(ann(obj, ANN_TIMEOUT));
         if (t > 0) r->timeout_ms = t;
+        r->tunnel_timeout_ms = 3600 * 1000L;
+        t = rt_parse_timeout(ann(obj, ANN_TUNNEL));
+        if (t > 0) r->tunnel_timeout_ms = t;
+        /* sticky cookie (HTTP and edge routes): `cookie <name> insert indirect
+         * nocache httponly [secure attr SameSite=..]` in OpenShift's template;
+         * the default name is md5(" <ns>:<name>") (RoutingKeyName) */
+        if (!ocx_streq(ann(obj, ANN_NO_COOKIES), "true") && r->term != RT_TERM_PASSTHROUGH) {
+                const char *cn = ann(obj, ANN_COOKIE_NAME);
+                if (cookie_name_ok(cn)) {
+                        r->cookie_name = ocx_xstrdup(cn);
+                } else {
+                        _cleanup_free_ char *key = ocx_xasprintf(" %s:%s", r->ns, r->name);
+                        char hex[33];
+                        md5_hex(key, hex);
+                        r->cookie_name = ocx_xstrdup(hex);
+                }
+                r->cookie_secure = r->term != RT_TERM_NONE && r->insecure != RT_INSECURE_ALLOW;
+                const char *ss = ann(obj, ANN_SAME_SITE);
+                r->cookie_same_site = ss && strcasecmp(ss, "Lax") == 0      ? "Lax"
+                                      : ss && strcasecmp(ss, "Strict") == 0 ? "Strict"
+                                                                            : "None";
+        }
 }
 
 /* ---- admission ------------------------------------------------------------------------- */
@@ -226,7 +273,8 @@ static const char *target_port(const cJSON *route, char *buf, size_t n) {
         return NULL;
 }
 
-static void add_ep(rt_endpoint **eps, size_t *n, size_t *alloc, const char *ip, int64_t port, unsigned unit) {
+static void add_ep(rt_endpoint **eps, size_t *n, size_t *alloc, const char *ip, int64_t port, unsigned unit,
+                   const char *svc, const char *pname, const char *pod) {
         if (strlen(ip) >= sizeof((*eps)->addr) || port < 1 || port > 65535) return;
         for (size_t i = 0; i < *n; i++) /* same address twice in one unit: once */
                 if ((*eps)[i].unit == unit && (*eps)[i].port == port && strcmp((*eps)[i].addr, ip) == 0) return;
@@ -239,6 +287,12 @@ static void add_ep(rt_endpoint **eps, size_t *n, size_t *alloc, const char *ip, 
         snprintf(e->addr, sizeof(e->addr), "%s", ip);
         if (strchr(ip, ':')) snprintf(e->key, sizeof(e->key), "[%s]:%u", ip, (unsigned)port);
         else snprintf(e->key, sizeof(e->key), "%s:%u", ip, (unsigned)port);
+        /* OpenShift's endpoint ID: pod:<pod>:<svc>:<port name>:<ip>:<port>, or
+         * ept:<svc>:<port name>:<ip>:<port> without a target pod; the
+         * cookie value is its md5 */
+        _cleanup_free_ char *id = pod && *pod ? ocx_xasprintf("pod:%s:%s:%s:%s:%u", pod, svc, pname, ip, (unsigned)port)
+                                              : ocx_xasprintf("ept:%s:%s:%s:%u", svc, pname, ip, (unsigned)port);
+        md5_hex(id, e->cookie);
 }
 
 /* Appends the endpoints of service ns/svc for unit `unit`; returns how many. */
@@ -258,7 +312,10 @@ static size_t unit_endpoints(const obj_index *svcs, const obj_index *epsx, const
                         if (tport && strcmp(tport, pname) != 0 && strcmp(tport, num) != 0) continue;
                         cJSON_ArrayForEach(addr, ocx_json_get(sub, "addresses")) {
                                 const char *ip = ocx_json_get_str(addr, "ip");
-                                if (ip && *ip) add_ep(eps, n, alloc, ip, pn, unit);
+                                const char *pod = ocx_streq(ocx_json_path_str(addr, "targetRef.kind"), "Pod")
+                                                          ? ocx_json_path_str(addr, "targetRef.name")
+                                                          : NULL;
+                                if (ip && *ip) add_ep(eps, n, alloc, ip, pn, unit, svc, pname, pod);
                         }
                 }
         }
@@ -274,7 +331,7 @@ static size_t unit_endpoints(const obj_index *svcs, const obj_index *epsx, const
                                 if (ocx_json_int(ocx_json_get(port, "port"), 1, 65535, &pn) < 0) continue;
                                 snprintf(num, sizeof(num), "%lld", (long long)pn);
                                 if (tport && strcmp(tport, pname) != 0 && strcmp(tport, num) != 0) continue;
-                                add_ep(eps, n, alloc, cip, pn, unit);
+                                add_ep(eps, n, alloc, cip, pn, unit, svc, pname, NULL);
                         }
                 }
         }
@@ -373,6 +430,8 @@ int rt_table_build(const cJSON *routes, const cJSON *services, const cJSON *endp
         free(svcs.v), free(epsx.v), free(objs), free(order);
         /* domain points into host; sorting moves the structs, not the strings */
         qsort(t->routes, t->n_routes, sizeof(*t->routes), route_name_cmp);
+        for (size_t i = 0; i < t->n_routes; i++)
+                for (size_t j = 0; j < t->routes[i].n_eps; j++) t->routes[i].eps[j].gidx = (uint32_t)t->n_eps_total++;
         t->exact = ocx_xcalloc(t->n_routes + 1, sizeof(*t->exact));
         t->wild = ocx_xcalloc(t->n_routes + 1, sizeof(*t->wild));
         for (size_t i = 0; i < t->n_routes; i++) {

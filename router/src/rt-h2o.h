@@ -11,29 +11,32 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wvla"
 #include <h2o.h>
-#include <h2o/socketpool.h>
+#include <h2o/http1.h>
+#include <h2o/tunnel.h>
 #pragma GCC diagnostic pop
 #include "rt.h"
 
-/* ---- proxy.c (serving thread only) ---- */
-void rt_proxy_init(h2o_context_t *ctx, const rt_config *cfg);
-/* Installs a published table if one is pending, binds its endpoints to
- * upstream pools, and collects idle upstreams. Called per request and on a
- * timer. */
+/* ---- proxy.c (serving threads) ---- */
+/* Per-thread set-up: tid indexes rt_hot and the tables' bindings. */
+void rt_proxy_thread_init(h2o_context_t *ctx, const rt_config *cfg, unsigned tid);
+/* Installs a table published for this thread, if any (called per request
+ * and on a timer). */
 void rt_proxy_tick(void);
 /* The active table with a reference taken (NULL before the first sync). */
 rt_table *rt_proxy_table_ref(void);
 void rt_proxy_table_unref(rt_table *t);
-/* Forwards req to one of route's endpoints (retrying others on connect
- * failure); takes over the table reference. authority becomes the upstream
- * Host header; path is origin-form. Sends the 503 page when no endpoint
- * can be reached. */
-void rt_proxy_forward(h2o_req_t *req, rt_table *t, rt_route *route, h2o_iovec_t authority, h2o_iovec_t path);
-/* Upstream gauges for /metrics. */
-void rt_proxy_upstream_counts(size_t *ret_total, size_t *ret_down);
+/* Forwards req to one of route's endpoints (sticky cookie first, retrying
+ * others on connect failure); takes over the table reference. authority
+ * becomes the upstream Host header; path is origin-form; https and port
+ * describe the listener (X-Forwarded-Proto/-Port). Sends the 503 page when
+ * no endpoint can be reached, 502/504 on upstream errors. */
+void rt_proxy_forward(h2o_req_t *req, rt_table *t, rt_route *route, h2o_iovec_t authority, h2o_iovec_t path,
+                      bool https, uint16_t port);
 
 /* ---- server.c ---- */
 void rt_send_503(h2o_req_t *req);
+/* text/plain error response; the client connection is closed after it. */
+void rt_send_error(h2o_req_t *req, int status, const char *reason, const char *body);
 
 /* picohttpparser (bundled and exported by libh2o-evloop, header not installed) */
 struct phr_header {

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,12 +34,25 @@ static const char page_503[] =
         " this route (pods, services, deployment configs, etc) have at least one pod running.</li>\n"
         "</ul>\n</div>\n</div>\n</body>\n</html>\n";
 
+/* one event loop per serving thread; each has its own listening sockets on
+ * the same addresses (SO_REUSEPORT: the kernel spreads connections) */
+typedef struct rt_thread {
+        unsigned tid;
+        pthread_t thread;
+        h2o_context_t ctx;
+        h2o_accept_ctx_t accept_http, accept_https, accept_stats;
+        int fd_http, fd_https, fd_stats;
+        int ret;
+} rt_thread;
+
 static struct {
         const rt_config *cfg;
         h2o_globalconf_t config;
-        h2o_context_t ctx;
         h2o_hostconf_t *main_hosts[2], *stats_hosts[2];
-        h2o_accept_ctx_t accept_http, accept_https, accept_stats;
+        SSL_CTX *ssl_ctx;
+        uint16_t http_port, https_port;
+        rt_thread threads[RT_MAX_THREADS];
+        unsigned n_threads;
         volatile sig_atomic_t stop;
 } S;
 
@@ -57,6 +71,15 @@ void rt_send_503(h2o_req_t *req) {
                        H2O_STRLIT("private, max-age=0, no-cache, no-store"));
         h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("pragma"), 0, NULL, H2O_STRLIT("no-cache"));
         h2o_send_inline(req, page_503, sizeof(page_503) - 1);
+}
+
+void rt_send_error(h2o_req_t *req, int status, const char *reason, const char *body) {
+        req->res.status = status;
+        req->res.reason = reason;
+        req->http1_is_persistent = 0;
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                       H2O_STRLIT("text/plain; charset=utf-8"));
+        h2o_send_inline(req, body, strlen(body));
 }
 
 static void send_plain(h2o_req_t *req, int status, const char *reason, const char *body, bool close) {
@@ -116,47 +139,11 @@ static int check_framing(h2o_req_t *req) {
         return 0;
 }
 
-static void strip_headers(h2o_req_t *req) {
-        ssize_t i;
-        while ((i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("proxy"), -1)) >= 0)
-                h2o_delete_header(&req->headers, i); /* httpoxy */
-        for (size_t k = 0; k < req->headers.size;) {
-                const h2o_iovec_t *n = req->headers.entries[k].name;
-                if (n->len >= 5 && strncasecmp(n->base, "x-ssl", 5) == 0) h2o_delete_header(&req->headers, (ssize_t)k);
-                else k++;
-        }
-}
-
-static void add_forwarded(h2o_req_t *req, h2o_iovec_t authority, bool https) {
-        struct sockaddr_storage ss;
-        char peer[INET6_ADDRSTRLEN + 2] = "unknown", port[8] = "";
-        socklen_t n = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
-        if (n) h2o_socket_getnumerichost((struct sockaddr *)&ss, n, peer);
-        n = req->conn->callbacks->get_sockname(req->conn, (struct sockaddr *)&ss);
-        if (n) snprintf(port, sizeof(port), "%d", h2o_socket_getport((struct sockaddr *)&ss));
-        h2o_add_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-forwarded-host"), 0, NULL, authority.base,
-                              authority.len);
-        if (port[0]) {
-                h2o_iovec_t v = h2o_strdup(&req->pool, port, SIZE_MAX);
-                h2o_add_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-forwarded-port"), 0, NULL, v.base, v.len);
-        }
-        /* Forwarded (RFC 7239): IPv6 "for" is quoted and bracketed */
-        bool v6 = strchr(peer, ':') != NULL;
-        char buf[600];
-        int len = snprintf(buf, sizeof(buf), "for=%s%s%s%s;host=%.*s;proto=%s", v6 ? "\"[" : "", peer, v6 ? "]" : "",
-                           v6 ? "\"" : "", (int)(authority.len > 400 ? 400 : authority.len), authority.base,
-                           https ? "https" : "http");
-        if (len > 0 && (size_t)len < sizeof(buf)) {
-                h2o_iovec_t v = h2o_strdup(&req->pool, buf, (size_t)len);
-                h2o_add_header_by_str(&req->pool, &req->headers, H2O_STRLIT("forwarded"), 0, NULL, v.base, v.len);
-        }
-}
-
 /* ---- the catch-all handler ------------------------------------------------------------- */
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req) {
         (void)self;
-        atomic_fetch_add(&rt_stats.requests, 1);
+        RT_HOT_INC(requests);
         if (check_framing(req) < 0) return 0;
         if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("CONNECT"))) {
                 send_plain(req, 405, "Method Not Allowed", "CONNECT is not supported\n", true);
@@ -208,9 +195,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req) {
                 rt_send_503(req);
                 return 0;
         }
-        strip_headers(req);
-        add_forwarded(req, authority, https);
-        rt_proxy_forward(req, t, r, authority, path);
+        rt_proxy_forward(req, t, r, authority, path, https, https ? S.https_port : S.http_port);
         return 0;
 }
 
@@ -241,15 +226,15 @@ static int on_stats_req(h2o_handler_t *self, h2o_req_t *req) {
 static void on_log_access(h2o_logger_t *self, h2o_req_t *req) {
         (void)self;
         int s = req->res.status;
-        if (s >= 200 && s < 300) atomic_fetch_add(&rt_stats.responses_2xx, 1);
-        else if (s >= 300 && s < 400) atomic_fetch_add(&rt_stats.responses_3xx, 1);
-        else if (s >= 400 && s < 500) atomic_fetch_add(&rt_stats.responses_4xx, 1);
-        else if (s >= 500) atomic_fetch_add(&rt_stats.responses_5xx, 1);
+        if (s >= 200 && s < 300) RT_HOT_INC(responses_2xx);
+        else if (s >= 300 && s < 400) RT_HOT_INC(responses_3xx);
+        else if (s >= 400 && s < 500) RT_HOT_INC(responses_4xx);
+        else if (s >= 500) RT_HOT_INC(responses_5xx);
 }
 
 /* ---- listeners ------------------------------------------------------------------------- */
 
-static int listen_on(const char *spec) {
+static int listen_on(const char *spec, uint16_t *ret_port) {
         _cleanup_free_ char *copy = ocx_xstrdup(spec);
         char *colon = strrchr(copy, ':'), *host = copy;
         if (!colon) return -EINVAL;
@@ -268,6 +253,7 @@ static int listen_on(const char *spec) {
                 return -errno;
         }
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
         if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
                 int e = -errno;
                 close(fd);
@@ -275,6 +261,10 @@ static int listen_on(const char *spec) {
                 return e;
         }
         freeaddrinfo(res);
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        if (ret_port && getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+                *ret_port = (uint16_t)h2o_socket_getport((struct sockaddr *)&ss);
         return fd;
 }
 
@@ -288,17 +278,11 @@ static void on_accept(h2o_socket_t *listener, const char *err) {
         }
 }
 
-static int start_listener(const char *spec, h2o_accept_ctx_t *ac, const char *what) {
-        int fd = listen_on(spec);
-        if (fd < 0) {
-                log_error("cannot listen on '%s' (%s): %s", spec, what, strerror(-fd));
-                return fd;
-        }
-        h2o_socket_t *ls = h2o_evloop_socket_create(S.ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+static void start_listener(rt_thread *t, int fd, h2o_accept_ctx_t *ac) {
+        if (fd < 0) return;
+        h2o_socket_t *ls = h2o_evloop_socket_create(t->ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
         ls->data = ac;
         h2o_socket_read_start(ls, on_accept);
-        log_info("listening on %s (%s)", spec, what);
-        return 0;
 }
 
 static void on_signal(int sig) {
@@ -306,8 +290,40 @@ static void on_signal(int sig) {
         S.stop = 1;
 }
 
+static void *thread_main(void *arg) {
+        rt_thread *t = arg;
+        h2o_context_init(&t->ctx, h2o_evloop_create(), &S.config);
+        rt_proxy_thread_init(&t->ctx, S.cfg, t->tid);
+        t->accept_http = (h2o_accept_ctx_t){.ctx = &t->ctx, .hosts = S.main_hosts};
+        t->accept_https = (h2o_accept_ctx_t){.ctx = &t->ctx, .hosts = S.main_hosts, .ssl_ctx = S.ssl_ctx};
+        t->accept_stats = (h2o_accept_ctx_t){.ctx = &t->ctx, .hosts = S.stats_hosts};
+        start_listener(t, t->fd_http, &t->accept_http);
+        start_listener(t, t->fd_https, &t->accept_https);
+        start_listener(t, t->fd_stats, &t->accept_stats);
+        while (!S.stop) h2o_evloop_run(t->ctx.loop, 200);
+        return NULL;
+}
+
+/* opens the listening sockets of every thread; logs and fails on the first error */
+static int open_listeners(const char *spec, const char *what, size_t field, unsigned n, uint16_t *ret_port) {
+        for (unsigned i = 0; i < S.n_threads; i++) {
+                int *slot = (int *)((char *)&S.threads[i] + field);
+                *slot = -1;
+                if (!spec || !*spec || i >= n) continue;
+                int fd = listen_on(spec, ret_port);
+                if (fd < 0) {
+                        log_error("cannot listen on '%s' (%s): %s", spec, what, strerror(-fd));
+                        return fd;
+                }
+                *slot = fd;
+        }
+        if (spec && *spec) log_info("listening on %s (%s)", spec, what);
+        return 0;
+}
+
 int rt_server_run(const rt_config *cfg) {
         S.cfg = cfg;
+        S.n_threads = cfg->threads < 1 ? 1 : cfg->threads > RT_MAX_THREADS ? RT_MAX_THREADS : cfg->threads;
         signal(SIGPIPE, SIG_IGN);
         struct sigaction sa = {.sa_handler = on_signal};
         sigaction(SIGTERM, &sa, NULL);
@@ -315,11 +331,10 @@ int rt_server_run(const rt_config *cfg) {
 
         h2o_config_init(&S.config);
         S.config.server_name = h2o_iovec_init(NULL, 0); /* the pod's Server header passes through */
-        S.config.proxy.io_timeout = (uint64_t)cfg->table.default_timeout_ms;
-        S.config.proxy.emit_x_forwarded_headers = 1;
-        S.config.proxy.emit_via_header = 0;
-        S.config.proxy.preserve_server_header = 1;
         S.config.max_request_entity_size = 1024 * 1024 * 1024;
+        /* slowloris: the request head (and body) must arrive within this, as
+         * HAProxy's "timeout http-request"; also the keep-alive idle limit */
+        S.config.http1.req_timeout = (uint64_t)cfg->header_timeout_ms;
 
         h2o_hostconf_t *hc = h2o_config_register_host(&S.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
         h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
@@ -332,24 +347,28 @@ int rt_server_run(const rt_config *cfg) {
         S.main_hosts[0] = hc;
         S.stats_hosts[0] = shc;
 
-        h2o_context_init(&S.ctx, h2o_evloop_create(), &S.config);
-        rt_proxy_init(&S.ctx, cfg);
-        S.accept_http = (h2o_accept_ctx_t){.ctx = &S.ctx, .hosts = S.main_hosts};
-        S.accept_https = (h2o_accept_ctx_t){.ctx = &S.ctx, .hosts = S.main_hosts};
-        S.accept_stats = (h2o_accept_ctx_t){.ctx = &S.ctx, .hosts = S.stats_hosts};
-
-        if (cfg->listen_http && *cfg->listen_http && start_listener(cfg->listen_http, &S.accept_http, "http") < 0)
-                return -EADDRINUSE;
-        if (cfg->listen_https && *cfg->listen_https && cfg->default_cert) {
-                S.accept_https.ssl_ctx = rt_tls_server_ctx(cfg);
-                if (!S.accept_https.ssl_ctx || start_listener(cfg->listen_https, &S.accept_https, "https") < 0)
-                        return -EINVAL;
-        } else if (cfg->listen_https && *cfg->listen_https) {
-                log_warn("no --default-cert/--default-key: not listening on %s", cfg->listen_https);
+        const char *https = cfg->listen_https && *cfg->listen_https ? cfg->listen_https : NULL;
+        if (https && !cfg->default_cert) {
+                log_warn("no --default-cert/--default-key: not listening on %s", https);
+                https = NULL;
         }
-        if (cfg->stats && *cfg->stats && start_listener(cfg->stats, &S.accept_stats, "stats") < 0) return -EADDRINUSE;
-
-        while (!S.stop) h2o_evloop_run(S.ctx.loop, 200);
+        if (https && !(S.ssl_ctx = rt_tls_server_ctx(cfg))) return -EINVAL;
+        if (open_listeners(cfg->listen_http, "http", offsetof(rt_thread, fd_http), S.n_threads, &S.http_port) < 0 ||
+            open_listeners(https, "https", offsetof(rt_thread, fd_https), S.n_threads, &S.https_port) < 0 ||
+            open_listeners(cfg->stats, "stats", offsetof(rt_thread, fd_stats), 1, NULL) < 0)
+                return -EADDRINUSE;
+        log_info("%u serving thread%s", S.n_threads, S.n_threads == 1 ? "" : "s");
+        for (unsigned i = 0; i < S.n_threads; i++) {
+                S.threads[i].tid = i;
+                if (i > 0 && pthread_create(&S.threads[i].thread, NULL, thread_main, &S.threads[i]) != 0) {
+                        log_error("cannot start serving thread %u", i);
+                        S.stop = 1;
+                        S.n_threads = i;
+                        break;
+                }
+        }
+        thread_main(&S.threads[0]);
+        for (unsigned i = 1; i < S.n_threads; i++) pthread_join(S.threads[i].thread, NULL);
         log_info("shutting down");
         return 0;
 }

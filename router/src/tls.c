@@ -19,8 +19,8 @@ typedef struct cert_entry {
         SSL_CTX *ctx;
 } cert_entry;
 
-static cert_entry *cache; /* serving thread only */
-static size_t n_cache;
+static _Thread_local cert_entry *cache; /* per serving thread */
+static _Thread_local size_t n_cache;
 
 static void setup_ctx(SSL_CTX *ctx) {
         SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

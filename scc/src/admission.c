@@ -223,11 +223,14 @@ static int compute(const scc_set *set, const scc_request *req, mode m, scc_decis
 
         /* 3.3 candidates, in order */
         size_t n = 0;
-        size_t *order = ocx_xcalloc(set->n + 1, sizeof(size_t));
+        /* small sets (the 13 defaults) keep every per-decision array on the stack */
+        enum { SMALL = 24 };
+        size_t order_stack[SMALL];
+        size_t *order = set->n < SMALL ? order_stack : ocx_xcalloc(set->n + 1, sizeof(size_t));
         if (required) {
                 ssize_t i = set_find(set, required);
                 if (i < 0) {
-                        free(order);
+                        if (order != order_stack) free(order);
                         return ocx_error_set(reterr, EACCES, NULL,
                                              "failed to retrieve the required SCC \"%s\": "
                                              "securitycontextconstraints.security.openshift.io \"%s\" not found",
@@ -241,7 +244,7 @@ static int compute(const scc_set *set, const scc_request *req, mode m, scc_decis
                         if ((ssize_t)i != h) order[n++] = i;
         }
         if (n == 0) {
-                free(order);
+                if (order != order_stack) free(order);
                 return forbidden(reterr, "no SecurityContextConstraints found in cluster");
         }
 
@@ -249,12 +252,12 @@ static int compute(const scc_set *set, const scc_request *req, mode m, scc_decis
         scc_ns_info ns;
         r = scc_ns_info_init(&ns, req->ns, req->ns_annotations, reterr);
         if (r < 0) {
-                free(order);
+                if (order != order_stack) free(order);
                 return r;
         }
         /* small sets live on the stack: a >1 KiB heap request makes glibc
          * consolidate its fast bins on every call */
-        scc_provider prov_stack[24];
+        scc_provider prov_stack[SMALL];
         scc_provider *prov = n <= OCX_ARRAY_SIZE(prov_stack) ? prov_stack : ocx_xcalloc(n, sizeof(*prov));
         memset(prov, 0, n * sizeof(*prov));
         scc_errlist errs = SCC_ERRLIST_INIT;
@@ -281,12 +284,30 @@ static int compute(const scc_set *set, const scc_request *req, mode m, scc_decis
         /* 3.5-3.6 selection */
         const char *sa = req->service_account ? req->service_account
                                               : ocx_json_get_str(scc_jget(req->pod, "spec"), "serviceAccountName");
-        char *sa_user = sa && *sa ? ocx_xasprintf("system:serviceaccount:%s:%s", ns.name, sa) : NULL;
-        char *sa_group = ocx_xasprintf("system:serviceaccounts:%s", ns.name);
+        char sa_user_buf[384], sa_group_buf[320];
+        char *sa_user = NULL, *sa_group = sa_group_buf;
+        size_t nl = strlen(ns.name);
+        if (sa && *sa) {
+                size_t sl = strlen(sa), pl = strlen("system:serviceaccount:");
+                size_t need = pl + nl + 1 + sl + 1;
+                sa_user = need <= sizeof(sa_user_buf) ? sa_user_buf : ocx_xmalloc(need);
+                memcpy(sa_user, "system:serviceaccount:", pl);
+                memcpy(sa_user + pl, ns.name, nl);
+                sa_user[pl + nl] = ':';
+                memcpy(sa_user + pl + nl + 1, sa, sl + 1);
+        }
+        size_t gl = strlen("system:serviceaccounts:");
+        if (gl + nl + 1 > sizeof(sa_group_buf)) sa_group = ocx_xmalloc(gl + nl + 1);
+        memcpy(sa_group, "system:serviceaccounts:", gl);
+        memcpy(sa_group + gl, ns.name, nl + 1);
         who w = {req, sa_user, {"system:serviceaccounts", sa_group, NULL}, req->user ? req->user : "", req->groups};
         /* per-provider outcomes; the error texts are only rendered when nothing is chosen */
-        bool *denied = ocx_xcalloc(n, sizeof(bool));
-        scc_errlist *perr = ocx_xcalloc(n, sizeof(scc_errlist));
+        bool denied_stack[SMALL];
+        scc_errlist perr_stack[SMALL];
+        bool *denied = n <= SMALL ? denied_stack : ocx_xcalloc(n, sizeof(bool));
+        scc_errlist *perr = n <= SMALL ? perr_stack : ocx_xcalloc(n, sizeof(scc_errlist));
+        memset(denied, 0, n * sizeof(bool));
+        memset(perr, 0, n * sizeof(scc_errlist));
         ssize_t restricted = -1, restricted_v2 = -1;
         bool restricted_denied = false;
         cJSON *chosen = NULL;
@@ -327,8 +348,8 @@ static int compute(const scc_set *set, const scc_request *req, mode m, scc_decis
                 }
         }
         for (size_t k = 0; k < n; k++) scc_errlist_release(&perr[k]);
-        free(perr);
-        free(denied);
+        if (perr != perr_stack) free(perr);
+        if (denied != denied_stack) free(denied);
         if (!chosen && restricted_v2 >= 0 && restricted >= 0 && restricted_denied) {
                 cJSON *copy = cJSON_Duplicate(req->pod, true);
                 scc_errlist tmp = SCC_ERRLIST_INIT;
@@ -340,8 +361,8 @@ static int compute(const scc_set *set, const scc_request *req, mode m, scc_decis
                 scc_errlist_release(&tmp);
                 cJSON_Delete(copy);
         }
-        free(sa_user);
-        free(sa_group);
+        if (sa_user != sa_user_buf) free(sa_user);
+        if (sa_group != sa_group_buf) free(sa_group);
         if (!chosen) {
                 char *list = m == MODE_ADMIT ? scc_errlist_aggregate(&errs) : scc_errlist_raw(&errs);
                 r = ocx_error_set(reterr, EACCES, NULL, "unable to validate against any security context constraint: %s",
@@ -361,7 +382,7 @@ static int compute(const scc_set *set, const scc_request *req, mode m, scc_decis
 out:
         scc_errlist_release(&errs);
         if (prov != prov_stack) free(prov);
-        free(order);
+        if (order != order_stack) free(order);
         scc_ns_info_release(&ns);
         return r;
 }

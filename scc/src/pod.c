@@ -7,9 +7,17 @@
 
 const char *const scc_container_lists[3] = {"initContainers", "containers", "ephemeralContainers"};
 
+/* The hot lookup of the engine: a linear walk over the members comparing the
+ * first byte before the whole key (cJSON compares every member with strcmp);
+ * case-sensitive, first match, like ocx_json_get. */
 const cJSON *scc_jget(const cJSON *o, const char *key) {
-        const cJSON *v = cJSON_IsObject(o) ? ocx_json_get(o, key) : NULL;
-        return cJSON_IsNull(v) ? NULL : v;
+        if (!o || (o->type & 0xFF) != cJSON_Object) return NULL;
+        const char k0 = key[0];
+        for (const cJSON *c = o->child; c; c = c->next) {
+                if (c->string && c->string[0] == k0 && (k0 == 0 || strcmp(c->string + 1, key + 1) == 0))
+                        return (c->type & 0xFF) == cJSON_NULL ? NULL : c;
+        }
+        return NULL;
 }
 
 scc_opt_int scc_jint(const cJSON *o, const char *key) {
@@ -153,35 +161,59 @@ static void want_elems(chk *c, const cJSON *a, char kind, const char *base) {
         }
 }
 
+/* Paths are only needed for the error message; they are built when the
+ * object they name is present (most pods carry few of these fields). */
 static void check_common_sc(chk *c, const cJSON *sc, const char *p) {
-        const cJSON *se = want(c, sc, "seLinuxOptions", 'o', p);
+        if (!sc) return;
         char sp[512];
-        snprintf(sp, sizeof(sp), "%s.seLinuxOptions", p);
-        static const char *const sel[] = {"user", "role", "type", "level"};
-        for (size_t i = 0; i < 4; i++) want(c, se, sel[i], 's', sp);
+        const cJSON *se = want(c, sc, "seLinuxOptions", 'o', p);
+        if (se) {
+                snprintf(sp, sizeof(sp), "%s.seLinuxOptions", p);
+                static const char *const sel[] = {"user", "role", "type", "level"};
+                for (size_t i = 0; i < 4; i++) want(c, se, sel[i], 's', sp);
+        }
         want(c, sc, "runAsUser", 'i', p);
         want(c, sc, "runAsGroup", 'i', p);
         want(c, sc, "runAsNonRoot", 'b', p);
         const cJSON *sp_ = want(c, sc, "seccompProfile", 'o', p);
-        snprintf(sp, sizeof(sp), "%s.seccompProfile", p);
-        want(c, sp_, "type", 's', sp);
-        want(c, sp_, "localhostProfile", 's', sp);
+        if (sp_) {
+                snprintf(sp, sizeof(sp), "%s.seccompProfile", p);
+                want(c, sp_, "type", 's', sp);
+                want(c, sp_, "localhostProfile", 's', sp);
+        }
 }
 
-static void check_container(chk *c, const cJSON *ct, const char *p) {
+static void check_container(chk *c, const cJSON *ct, const char *list, int idx) {
+        char p[96], q[512];
+        /* "spec.<list>[<idx>]" without snprintf: this runs for every container of every pod */
+        size_t ll = strlen(list), o = 0;
+        memcpy(p, "spec.", 5), o = 5;
+        memcpy(p + o, list, ll), o += ll; /* lists are the three fixed names: fits */
+        p[o++] = '[';
+        char digits[12];
+        size_t nd = 0;
+        unsigned u = idx < 0 ? 0u : (unsigned)idx;
+        do digits[nd++] = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        while (nd) p[o++] = digits[--nd];
+        p[o++] = ']';
+        p[o] = 0;
         want(c, ct, "name", 's', p);
         const cJSON *ports = want(c, ct, "ports", 'a', p);
-        char q[512];
-        snprintf(q, sizeof(q), "%s.ports", p);
-        want_elems(c, ports, 'o', q);
-        const cJSON *port;
-        cJSON_ArrayForEach(port, ports) want(c, port, "hostPort", 'I', q);
+        if (ports) {
+                snprintf(q, sizeof(q), "%s.ports", p);
+                want_elems(c, ports, 'o', q);
+                const cJSON *port;
+                cJSON_ArrayForEach(port, ports) want(c, port, "hostPort", 'I', q);
+        }
         const cJSON *sc = want(c, ct, "securityContext", 'o', p);
+        if (!sc) return;
         snprintf(q, sizeof(q), "%s.securityContext", p);
         check_common_sc(c, sc, q);
         static const char *const bools[] = {"privileged", "readOnlyRootFilesystem", "allowPrivilegeEscalation"};
         for (size_t i = 0; i < 3; i++) want(c, sc, bools[i], 'b', q);
         const cJSON *caps = want(c, sc, "capabilities", 'o', q);
+        if (!caps) return;
         char r[600];
         snprintf(r, sizeof(r), "%s.capabilities", q);
         const cJSON *add = want(c, caps, "add", 'a', r), *drop = want(c, caps, "drop", 'a', r);
@@ -222,16 +254,13 @@ int scc_pod_check(const cJSON *pod, ocx_error **reterr) {
                 want(&c, want(&c, v, "flexVolume", 'o', "spec.volumes"), "driver", 's', "spec.volumes.flexVolume");
         }
         for (size_t l = 0; l < 3; l++) {
+                const cJSON *list = want(&c, spec, scc_container_lists[l], 'a', "spec"), *ct;
+                if (!list) continue;
                 char p[64];
                 snprintf(p, sizeof(p), "spec.%s", scc_container_lists[l]);
-                const cJSON *list = want(&c, spec, scc_container_lists[l], 'a', "spec"), *ct;
                 want_elems(&c, list, 'o', p);
                 int i = 0;
-                cJSON_ArrayForEach(ct, list) {
-                        char q[96];
-                        snprintf(q, sizeof(q), "%s[%d]", p, i++);
-                        check_container(&c, ct, q);
-                }
+                cJSON_ArrayForEach(ct, list) check_container(&c, ct, scc_container_lists[l], i++);
         }
         return c.r;
 }

@@ -129,7 +129,44 @@ static void err_at(ctx *x, scc_err_type t, char *path, char *value, const char *
         free(value);
 }
 
-static cJSON *wobj(cJSON *parent, const char *key) { return ocx_json_ensure_obj(parent, key); }
+/* dst = the concatenation of parts (truncated to cap). Paths are built for
+ * every container and provider on the hot path: this is a few memcpy where
+ * snprintf costs a format interpretation. Returns dst. */
+static char *join(char *dst, size_t cap, const char *const *parts, size_t n) {
+        size_t off = 0;
+        for (size_t i = 0; i < n && off + 1 < cap; i++) {
+                size_t l = strlen(parts[i]);
+                if (l > cap - 1 - off) l = cap - 1 - off;
+                memcpy(dst + off, parts[i], l);
+                off += l;
+        }
+        dst[off] = 0;
+        return dst;
+}
+#define JOIN(buf, ...) join(buf, sizeof(buf), (const char *const[]){__VA_ARGS__}, \
+                            sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* Decimal of a non-negative index into buf[12]. */
+static const char *itoa_idx(int v, char buf[12]) {
+        char *p = buf + 11;
+        *p = 0;
+        unsigned u = v < 0 ? 0u : (unsigned)v;
+        do *--p = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        return p;
+}
+
+static const char *jstr(const cJSON *o, const char *key) {
+        const cJSON *v = scc_jget(o, key);
+        return v && (v->type & 0xFF) == cJSON_String ? v->valuestring : NULL;
+}
+
+/* Like ocx_json_ensure_obj, with the engine's fast lookup. */
+static cJSON *wobj(cJSON *parent, const char *key) {
+        cJSON *v = (cJSON *)scc_jget(parent, key);
+        if (v && (v->type & 0xFF) == cJSON_Object) return v;
+        return ocx_json_ensure_obj(parent, key);
+}
 static cJSON *pod_sc_w(cJSON *pod) { return wobj(wobj(pod, "spec"), "securityContext"); }
 static void set_bool(cJSON *o, const char *k, bool v) { ocx_json_set(o, k, cJSON_CreateBool(v)); }
 
@@ -142,12 +179,26 @@ static cJSON *selinux_json(const scc_selinux_opts *o) {
         return j;
 }
 
-/* The legacy profile string of the pod: annotation, else converted field. */
-static char *pod_profile(const cJSON *pod) {
-        const char *a = ocx_json_get_str(scc_jget(scc_jget(pod, "metadata"), "annotations"), SCC_SECCOMP_POD_ANNOTATION);
-        if (a && *a) return ocx_xstrdup(a);
+/* scc_seccomp_field_to_profile into a caller buffer ("" when not convertible). */
+static const char *field_profile(const cJSON *field, char *buf, size_t cap) {
+        const char *t = jstr(field, "type");
+        if (!t) return "";
+        if (strcmp(t, "Unconfined") == 0) return "unconfined";
+        if (strcmp(t, "RuntimeDefault") == 0) return "runtime/default";
+        if (strcmp(t, "Localhost") == 0) {
+                const char *lp = jstr(field, "localhostProfile");
+                return lp ? join(buf, cap, (const char *const[]){"localhost/", lp}, 2) : "";
+        }
+        return "";
+}
+
+/* The legacy profile string of the pod: annotation, else converted field.
+ * Borrowed from the pod or written to buf. */
+static const char *pod_profile(const cJSON *pod, char *buf, size_t cap) {
+        const char *a = jstr(scc_jget(scc_jget(pod, "metadata"), "annotations"), SCC_SECCOMP_POD_ANNOTATION);
+        if (a && *a) return a;
         const cJSON *f = scc_jget(scc_jget(scc_jget(pod, "spec"), "securityContext"), "seccompProfile");
-        return f ? scc_seccomp_field_to_profile(f) : ocx_xstrdup("");
+        return f ? field_profile(f, buf, cap) : "";
 }
 
 static void generate_pod(ctx *x) {
@@ -170,15 +221,18 @@ static void generate_pod(ctx *x) {
                 ocx_json_set(pod_sc_w(x->pod), "seLinuxOptions", selinux_json(&x->p->selinux.opts));
 
         /* seccomp: generated on the pod level only */
-        char *profile = pod_profile(x->pod);
-        if (!*profile) {
+        char pbuf[PATH_MAX_LEN];
+        const char *got = pod_profile(x->pod, pbuf, sizeof(pbuf));
+        if (!*got) {
                 const char *d = scc_seccomp_default(x->c);
-                free(profile);
-                profile = ocx_xstrdup(d ? d : "");
+                got = d ? d : "";
         }
-        if (*profile) {
+        if (*got) {
+                /* got points into the annotation only when the annotation already
+                 * equals it, so the write below never frees it */
+                const char *profile = got;
                 cJSON *ann = wobj(wobj(x->pod, "metadata"), "annotations");
-                if (!ocx_streq(ocx_json_get_str(ann, SCC_SECCOMP_POD_ANNOTATION), profile))
+                if (!ocx_streq(jstr(ann, SCC_SECCOMP_POD_ANNOTATION), profile))
                         ocx_json_set_str(ann, SCC_SECCOMP_POD_ANNOTATION, profile);
                 cJSON *field = scc_seccomp_profile_to_field(profile);
                 cJSON *cur = (cJSON *)scc_jget(scc_jget(scc_jget(x->pod, "spec"), "securityContext"), "seccompProfile");
@@ -190,7 +244,6 @@ static void generate_pod(ctx *x) {
                 }
                 cJSON_Delete(field);
         }
-        free(profile);
 }
 
 static void validate_pod(ctx *x) {
@@ -203,32 +256,33 @@ static void validate_pod(ctx *x) {
         scc_opt_int fs = scc_jint(psc, "fsGroup");
         if (p->fs_group.type == SCC_STRAT_MUST_RUN_AS) {
                 char path[PATH_MAX_LEN];
-                snprintf(path, sizeof(path), "provider %s: .spec.securityContext.fsGroup", name);
+                JOIN(path, "provider ", name, ": .spec.securityContext.fsGroup");
                 scc_group_validate(&p->fs_group, path, &fs.v, fs.set ? 1 : 0, false, x->errs);
         }
         /* 2. supplementalGroups */
         if (p->sup_groups.type == SCC_STRAT_MUST_RUN_AS) {
                 const cJSON *sg = scc_jget(psc, "supplementalGroups"), *e;
-                size_t n = 0;
-                int64_t *v = ocx_xcalloc((size_t)cJSON_GetArraySize(sg) + 1, sizeof(int64_t));
+                size_t n = 0, cnt = (size_t)cJSON_GetArraySize(sg);
+                int64_t small[16];
+                int64_t *v = cnt <= OCX_ARRAY_SIZE(small) ? small : ocx_xcalloc(cnt, sizeof(int64_t));
                 cJSON_ArrayForEach(e, sg) {
                         if (ocx_json_int(e, INT64_MIN, INT64_MAX, &v[n]) == 0) n++;
                 }
                 char path[PATH_MAX_LEN];
-                snprintf(path, sizeof(path), "provider %s: .spec.securityContext.supplementalGroups", name);
+                JOIN(path, "provider ", name, ": .spec.securityContext.supplementalGroups");
                 scc_group_validate(&p->sup_groups, path, v, n, !cJSON_IsArray(sg), x->errs);
-                free(v);
+                if (v != small) free(v);
         }
         /* 3. seccomp (no provider root) */
-        char *profile = pod_profile(x->pod);
-        scc_seccomp_validate(x->c, "pod.metadata.annotations[" SCC_SECCOMP_POD_ANNOTATION "]", profile, x->errs);
-        free(profile);
+        char pbuf[PATH_MAX_LEN];
+        scc_seccomp_validate(x->c, "pod.metadata.annotations[" SCC_SECCOMP_POD_ANNOTATION "]",
+                             pod_profile(x->pod, pbuf, sizeof(pbuf)), x->errs);
         /* 4. SELinux */
         if (p->selinux.type == SCC_STRAT_MUST_RUN_AS) {
                 scc_selinux_opts o;
                 bool has = scc_jselinux(psc, &o);
                 char path[PATH_MAX_LEN];
-                snprintf(path, sizeof(path), "provider %s: .spec.securityContext.seLinuxOptions", name);
+                JOIN(path, "provider ", name, ": .spec.securityContext.seLinuxOptions");
                 scc_selinux_validate(&p->selinux, path, has ? &o : NULL, x->errs);
         }
         /* 5-7. host namespaces */
@@ -250,7 +304,7 @@ static void validate_pod(ctx *x) {
         const cJSON *sysctls = scc_jget(psc, "sysctls"), *s;
         int i = 0;
         cJSON_ArrayForEach(s, sysctls) {
-                const char *sn = ocx_json_get_str(s, "name");
+                const char *sn = jstr(s, "name");
                 char path[64];
                 snprintf(path, sizeof(path), "pod.spec.securityContext.sysctls[%d]", i++);
                 scc_sysctl_validate(x->c, path, sn ? sn : "", p->kernel, x->errs);
@@ -343,10 +397,10 @@ static void generate_container(ctx *x, cJSON *ct, const cJSON *ann) {
         if (x->c->read_only_root_fs && scc_jtristate(csc, "readOnlyRootFilesystem") < 0)
                 set_bool(wobj(ct, "securityContext"), "readOnlyRootFilesystem", true);
 
-        const char *cname = ocx_json_get_str(ct, "name");
+        const char *cname = jstr(ct, "name");
         char key[PATH_MAX_LEN];
-        snprintf(key, sizeof(key), SCC_SECCOMP_CONTAINER_PREFIX "%s", cname ? cname : "");
-        const char *cprof = ann ? ocx_json_get_str(ann, key) : NULL;
+        const char *cprof = ann && ann->child ? jstr(ann, JOIN(key, SCC_SECCOMP_CONTAINER_PREFIX, cname ? cname : ""))
+                                              : NULL;
         if (cprof) {
                 cJSON *field = scc_seccomp_profile_to_field(cprof);
                 csc = scc_jget(ct, "securityContext");
@@ -378,42 +432,39 @@ static void validate_container(ctx *x, const cJSON *ct, const char *list, int id
         const cJSON *spec = scc_jget(x->pod, "spec");
         const cJSON *psc = scc_jget(spec, "securityContext");
         const cJSON *csc = scc_jget(ct, "securityContext");
-        char q[PATH_MAX_LEN];
-        snprintf(q, sizeof(q), "provider %s: .%s[%d]", c->name, list, idx);
+        char q[PATH_MAX_LEN], ib[12];
+        JOIN(q, "provider ", c->name, ": .", list, "[", itoa_idx(idx, ib), "]");
 
         scc_uid_validate(&p->uid, q, eff_uid(csc, psc), eff_nonroot(csc, psc), x->errs);
         if (p->selinux.type == SCC_STRAT_MUST_RUN_AS) {
                 scc_selinux_opts o;
                 bool has = eff_selinux(csc, psc, &o);
                 char path[PATH_MAX_LEN + 16];
-                snprintf(path, sizeof(path), "%s.seLinuxOptions", q);
+                JOIN(path, q, ".seLinuxOptions");
                 scc_selinux_validate(&p->selinux, path, has ? &o : NULL, x->errs);
         }
         /* seccomp: container field, container annotation, pod field, pod annotation */
-        const char *cname = ocx_json_get_str(ct, "name");
-        char key[PATH_MAX_LEN];
-        snprintf(key, sizeof(key), SCC_SECCOMP_CONTAINER_PREFIX "%s", cname ? cname : "");
-        char *profile = NULL;
+        const char *cname = jstr(ct, "name");
+        char key[PATH_MAX_LEN], pbuf[PATH_MAX_LEN];
+        JOIN(key, SCC_SECCOMP_CONTAINER_PREFIX, cname ? cname : "");
+        const char *profile = "";
         const cJSON *f = scc_jget(csc, "seccompProfile");
-        if (f) profile = scc_seccomp_field_to_profile(f);
-        if ((!profile || !*profile) && ocx_json_get_str(ann, key) && *ocx_json_get_str(ann, key)) {
-                free(profile);
-                profile = ocx_xstrdup(ocx_json_get_str(ann, key));
-        }
-        if (!profile || !*profile) {
-                free(profile);
-                f = scc_jget(psc, "seccompProfile");
-                profile = f ? scc_seccomp_field_to_profile(f) : ocx_xstrdup("");
+        if (f) profile = field_profile(f, pbuf, sizeof(pbuf));
+        if (!*profile && ann && ann->child) {
+                const char *a = jstr(ann, key);
+                if (a) profile = a;
         }
         if (!*profile) {
-                const char *a = ocx_json_get_str(ann, SCC_SECCOMP_POD_ANNOTATION);
-                free(profile);
-                profile = ocx_xstrdup(a ? a : "");
+                f = scc_jget(psc, "seccompProfile");
+                if (f) profile = field_profile(f, pbuf, sizeof(pbuf));
+        }
+        if (!*profile) {
+                const char *a = jstr(ann, SCC_SECCOMP_POD_ANNOTATION);
+                if (a) profile = a;
         }
         char spath[PATH_MAX_LEN + 32];
-        snprintf(spath, sizeof(spath), "pod.metadata.annotations[%s]", key);
+        JOIN(spath, "pod.metadata.annotations[", key, "]");
         scc_seccomp_validate(c, spath, profile, x->errs);
-        free(profile);
 
         if (!c->allow_privileged && scc_jtrue(csc, "privileged"))
                 err_at(x, SCC_ERR_INVALID, pathf("%s.privileged", q), scc_val_bool(true), "Privileged containers are not allowed");

@@ -221,6 +221,13 @@ size_t scc_object_validate(const cJSON *obj, scc_errlist *errs) {
                       "invalid strategy type.  Valid values are MustRunAs, MustRunAsNonRoot, MustRunAsRange, RunAsAny");
         if (c->run_as_user.has_uid && c->run_as_user.uid < 0)
                 inval(errs, "runAsUser.uid", scc_val_int(c->run_as_user.uid), "uid cannot be negative");
+        /* beyond upstream (which accepts these and then admits nothing): the range bounds */
+        if (c->run_as_user.has_min && c->run_as_user.min < 0)
+                inval(errs, "runAsUser.uidRangeMin", scc_val_int(c->run_as_user.min), "min cannot be negative");
+        if (c->run_as_user.has_max && c->run_as_user.max < 0)
+                inval(errs, "runAsUser.uidRangeMax", scc_val_int(c->run_as_user.max), "max cannot be negative");
+        if (c->run_as_user.has_min && c->run_as_user.has_max && c->run_as_user.min > c->run_as_user.max)
+                inval(errs, "runAsUser.uidRangeMin", scc_val_int(c->run_as_user.min), "min cannot be greater than max");
         if (c->selinux.type == SCC_STRAT_UNKNOWN)
                 inval(errs, "seLinuxContext.type", scc_val_quote(c->selinux.type_str),
                       "invalid strategy type.  Valid values are MustRunAs, RunAsAny");

@@ -1,6 +1,5 @@
 /* SCC admission: the worked examples of spec 3.14 byte for byte, the upstream
  * admission_test.go case families, and the bad inputs of the issue. */
-#include <time.h>
 #include "scc-test-util.h"
 #include "scc/pod.h"
 #include "ocx/banned.h"
@@ -1000,54 +999,6 @@ static void scc_priority_beyond_int32(void **state) {
         cJSON_Delete(ns);
 }
 
-/* ---- throughput (reported, not asserted) ---- */
-
-static void throughput(void **state) {
-        (void)state;
-        cJSON *sccs = load_default_sccs(), *ns = ns66();
-        cJSON *pod = J("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'localstack-1-abcde','namespace':'test',"
-                       "'labels':{'app':'localstack','deploymentconfig':'localstack'}},"
-                       "'spec':{'serviceAccountName':'default','volumes':[{'name':'data','emptyDir':{}}],"
-                       "'containers':[{'name':'localstack','image':'172.30.1.1:5000/test/localstack-lite@sha256:0123',"
-                       "'ports':[{'containerPort':4568,'protocol':'TCP'},{'containerPort':8080,'protocol':'TCP'}],"
-                       "'env':[{'name':'SERVICES','value':'kinesis'}],'volumeMounts':[{'name':'data','mountPath':'/tmp/data'}]}]}}");
-        static const char *const rbac[] = {"restricted-v2", NULL};
-        grant g = {.sccs = rbac};
-        scc_request r = req_for(pod, ns, &g);
-        scc_set *set;
-        assert_int_equal(scc_set_new(sccs, &set, NULL), 0);
-        const int n = 100000;
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-        for (int i = 0; i < n; i++) {
-                scc_decision d;
-                assert_int_equal(scc_admit(set, &r, &d, NULL), 0);
-                scc_decision_release(&d);
-        }
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        printf("# scc_admit: %d decisions in %.3f s CPU = %.0f decisions/s (13 default SCCs, typical pod, restricted-v2)\n", n, s,
-               n / s);
-        /* the refusal path walks every SCC */
-        cJSON *bad = J("{'spec':{'hostPID':true,'containers':[{'name':'a'}]}}");
-        r.pod = bad;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-        for (int i = 0; i < n / 10; i++) {
-                scc_decision d;
-                ocx_error *e = NULL;
-                assert_int_equal(scc_admit(set, &r, &d, &e), -EACCES);
-                ocx_error_free(e);
-        }
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-        s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        printf("# scc_admit refusal (all 13 SCCs): %.0f decisions/s\n", (n / 10) / s);
-        cJSON_Delete(bad);
-        scc_set_free(set);
-        cJSON_Delete(sccs);
-        cJSON_Delete(ns);
-        cJSON_Delete(pod);
-}
-
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(worked_example_restricted_v2),
@@ -1078,7 +1029,6 @@ int main(void) {
                 cmocka_unit_test(bad_inputs),
                 cmocka_unit_test(bad_namespaces),
                 cmocka_unit_test(scc_priority_beyond_int32),
-                cmocka_unit_test(throughput),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* The SCC admission plugin inside ocxd: namespace security allocation, SCC
  * object defaulting/validation, and pod admission through the scc/ engine. */
+#include <pthread.h>
 #include <stdio.h>
 #include "apiserver/admission.h"
 #include "apiserver/validate.h"
@@ -99,21 +100,98 @@ static bool can_use(void *ud, const char *user, const char *const *groups, const
 
 static const char *const system_groups[] = {"system:masters", "system:authenticated", NULL};
 
-void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const cJSON *old, ocx_error **reterr) {
+/* The decoded, sorted SCC set is kept between pods: it is rebuilt only when
+ * the stored SCC objects change (FNV-1a over their stored bytes, which carry
+ * the resourceVersion). Readers hold a reference while admitting. */
+typedef struct cached_set {
+        scc_set *set;
+        uint64_t key;
+        size_t n;
+        int refs;
+} cached_set;
+
+static pthread_mutex_t set_lock = PTHREAD_MUTEX_INITIALIZER;
+static cached_set *current_set;
+
+static void set_unref_locked(cached_set *c) {
+        if (c && --c->refs == 0) {
+                scc_set_free(c->set);
+                free(c);
+        }
+}
+
+static void set_release(cached_set *c) {
+        pthread_mutex_lock(&set_lock);
+        set_unref_locked(c);
+        pthread_mutex_unlock(&set_lock);
+}
+
+static cached_set *set_acquire(api_server *s) {
         const api_kind *sccs_k = api_kind_by_plural("security.openshift.io", "v1", "securitycontextconstraints");
-        const api_kind *nsk = api_kind_by_plural("", "v1", "namespaces");
-        _cleanup_json_ cJSON *nso = NULL;
-        if (api_get_object(s, nsk, NULL, ns, &nso) < 0) return; /* the namespace check reports it */
         store_kv *items;
         size_t n;
         free(list_values(s, sccs_k, &n, &items));
+        /* FNV-1a style over 8-byte words (the bytes change with every write:
+         * metadata.resourceVersion is stamped into the stored value) */
+        uint64_t h = 1469598103934665603ull;
+        for (size_t i = 0; i < n; i++) {
+                const char *b = items[i].value;
+                size_t len = items[i].value_len, k = 0;
+                for (; k + 8 <= len; k += 8) {
+                        uint64_t w;
+                        memcpy(&w, b + k, 8);
+                        h = (h ^ w) * 1099511628211ull;
+                }
+                for (; k < len; k++) h = (h ^ (unsigned char)b[k]) * 1099511628211ull;
+                h = (h ^ len) * 1099511628211ull; /* separator */
+        }
+        pthread_mutex_lock(&set_lock);
+        cached_set *c = current_set;
+        if (c && c->key == h && c->n == n) {
+                c->refs++;
+                pthread_mutex_unlock(&set_lock);
+                store_kvs_free(items, n);
+                return c;
+        }
+        pthread_mutex_unlock(&set_lock);
         _cleanup_json_ cJSON *sccs = cJSON_CreateArray();
         for (size_t i = 0; i < n; i++) {
                 cJSON *o = NULL;
                 if (ocx_json_parse(items[i].value, items[i].value_len, &o, NULL) == 0) cJSON_AddItemToArray(sccs, o);
         }
         store_kvs_free(items, n);
+        c = ocx_xcalloc(1, sizeof(*c));
+        c->key = h;
+        c->n = n;
+        c->refs = 2; /* the caller's and current_set's */
+        if (scc_set_new(sccs, &c->set, NULL) < 0) {
+                free(c);
+                return NULL;
+        }
+        pthread_mutex_lock(&set_lock);
+        set_unref_locked(current_set);
+        current_set = c;
+        pthread_mutex_unlock(&set_lock);
+        return c;
+}
+
+void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const cJSON *old, ocx_error **reterr) {
         const api_user *u = api_request_user();
+        /* Updates made inside ocxd (the scheduler setting spec.nodeName, the node
+         * agent's finalizer) have no request user. Upstream makes these through
+         * the binding subresource or as metadata-only changes, both of which SCC
+         * admission ignores (spec 3.1); doing the same keeps the SCC chosen at
+         * creation instead of re-deciding as a cluster admin. */
+        if (op != ADMIT_CREATE && !u) return;
+        const api_kind *nsk = api_kind_by_plural("", "v1", "namespaces");
+        _cleanup_json_ cJSON *nso = NULL;
+        if (api_get_object(s, nsk, NULL, ns, &nso) < 0) return; /* the namespace check reports it */
+        cached_set *cs = set_acquire(s);
+        if (!cs) {
+                ocx_error_set(reterr, EACCES, NULL, "pods \"%s\" is forbidden: unable to read the security context constraints",
+                              scc_pod_display_name(obj));
+                return;
+        }
         use_ctx uc = {s};
         scc_request req = {
                 .op = op == ADMIT_CREATE ? SCC_OP_CREATE : SCC_OP_UPDATE,
@@ -128,21 +206,19 @@ void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const 
         };
         scc_decision d = {0};
         _cleanup_error_ ocx_error *e = NULL;
-        int r = scc_admit_json(sccs, &req, &d, &e);
+        int r = scc_admit(cs->set, &req, &d, &e);
+        set_release(cs);
         if (r < 0) {
                 ocx_error_set(reterr, EACCES, NULL, "pods \"%s\" is forbidden: %s", scc_pod_display_name(obj),
                               e ? e->message : "unable to validate against any security context constraint");
                 return;
         }
         if (!d.ignored && d.pod) {
-                /* replace obj's content with the admitted pod's */
+                /* replace obj's content with the admitted pod's: move the member
+                 * list over (no copy; cJSON keeps head->prev = tail, which moves with it) */
                 while (obj->child) cJSON_Delete(cJSON_DetachItemViaPointer(obj, obj->child));
-                cJSON *c = d.pod->child;
-                while (c) {
-                        cJSON *next = c->next;
-                        cJSON_AddItemToObject(obj, c->string, cJSON_Duplicate(c, true));
-                        c = next;
-                }
+                obj->child = d.pod->child;
+                d.pod->child = NULL;
         }
         scc_decision_release(&d);
 }

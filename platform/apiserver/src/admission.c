@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include "apiserver/admission.h"
 #include "apiserver/validate.h"
+#include "auth/authz.h"
 #include "controllers/ipalloc.h"
 #include "ocx/json.h"
 #include "ocx/banned.h"
@@ -16,8 +17,42 @@ static void admit_namespace(int op, cJSON *obj) {
         ocx_json_set_str(ocx_json_ensure_obj(obj, "status"), "phase", "Active");
 }
 
-static void admit_route(api_server *s, int op, const char *ns, cJSON *obj, const cJSON *old) {
+/* routes/custom-host (openshift-apiserver routehostassignment and
+ * library-go ValidateHostUpdate): setting spec.host or spec.subdomain at
+ * create needs `create`, changing them needs `update` on routes/custom-host.
+ * Internal callers (no request user) act as the system. */
+static bool may_set_host(api_server *s, const char *verb, const char *ns, const cJSON *obj) {
+        const api_user *u = api_request_user();
+        if (!u) return true;
+        const char *name = ocx_json_path_str(obj, "metadata.name");
+        auth_attrs a = {.verb = verb, .group = "route.openshift.io", .resource = "routes",
+                        .subresource = "custom-host", .ns = ns ? ns : "", .name = name ? name : ""};
+        return auth_authorize(s, u, &a, NULL);
+}
+
+static void check_custom_host(api_server *s, int op, const char *ns, const cJSON *obj, const cJSON *old,
+                              cJSON *causes) {
+        const char *host = ocx_json_path_str(obj, "spec.host"), *sub = ocx_json_path_str(obj, "spec.subdomain");
+        if (op == ADMIT_CREATE) {
+                if ((!host || !*host) && (!sub || !*sub)) return;
+                if (!may_set_host(s, "create", ns, obj))
+                        api_cause_str(causes, "FieldValueForbidden", "spec.host", host,
+                                      "you do not have permission to set the host field of the route");
+                return;
+        }
+        if (op != ADMIT_UPDATE) return;
+        const char *oh = ocx_json_path_str(old, "spec.host"), *osub = ocx_json_path_str(old, "spec.subdomain");
+        bool host_changed = host && *host && !ocx_streq(host, oh ? oh : "");
+        bool sub_changed = !ocx_streq(sub ? sub : "", osub ? osub : "");
+        if (!host_changed && !sub_changed) return;
+        if (may_set_host(s, "update", ns, obj)) return;
+        if (host_changed) api_cause_str(causes, "FieldValueInvalid", "spec.host", host, "field is immutable");
+        if (sub_changed) api_cause_str(causes, "FieldValueInvalid", "spec.subdomain", sub ? sub : "", "field is immutable");
+}
+
+static void admit_route(api_server *s, int op, const char *ns, cJSON *obj, const cJSON *old, cJSON *causes) {
         cJSON *spec = ocx_json_ensure_obj(obj, "spec");
+        check_custom_host(s, op, ns, obj, old, causes);
         const char *host = ocx_json_get_str(spec, "host");
         cJSON *to = ocx_json_get(spec, "to");
         if (cJSON_IsObject(to) && !ocx_json_get(to, "kind")) ocx_json_set_str(to, "kind", "Service");
@@ -123,7 +158,7 @@ void api_admit(api_server *s, const api_kind *k, int op, const char *ns, cJSON *
                 admit_namespace(op, obj);
                 if (op == ADMIT_CREATE) api_admit_namespace_allocation(s, obj, reterr);
         } else if (ocx_streq(k->plural, "securitycontextconstraints")) api_admit_scc_object(obj, causes);
-        else if (ocx_streq(k->plural, "routes")) admit_route(s, op, ns, obj, old);
+        else if (ocx_streq(k->plural, "routes")) admit_route(s, op, ns, obj, old, causes);
         else if (ocx_streq(k->plural, "services")) admit_service(s, op, obj, old, causes);
         else if (ocx_streq(k->plural, "pods")) {
                 admit_pod(op, obj);

@@ -18,6 +18,7 @@
 #include "controllers/endpoints.h"
 #include "controllers/gc.h"
 #include "node/node.h"
+#include "node/apiaccess.h"
 #include "controllers/ipalloc.h"
 #include "dns/dns.h"
 #include "ocx/buf.h"
@@ -43,19 +44,65 @@ typedef struct server_ctx {
  * bearer token (OAuth access token or service-account token, auth/authn.h),
  * or anonymous. Returns -EPERM for a certificate or token that does not
  * verify, and for a bearer token sent over plain HTTP when TLS is required. */
+/* Per-connection state: the client certificate is verified once per TLS
+ * connection (the chain cannot change within it), not on every request. */
+typedef struct conn_state {
+        bool cert_checked;
+        int cert_rc;
+        ocx_cert_identity id;
+} conn_state;
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+        (void)cls;
+        (void)c;
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+                *socket_context = ocx_xcalloc(1, sizeof(conn_state));
+        } else if (*socket_context) {
+                conn_state *cs = *socket_context;
+                ocx_cert_identity_release(&cs->id);
+                free(cs);
+                *socket_context = NULL;
+        }
+}
+
+static void identity_copy(const ocx_cert_identity *src, ocx_cert_identity *dst) {
+        dst->user = src->user ? ocx_xstrdup(src->user) : NULL;
+        dst->n_groups = src->n_groups;
+        dst->groups = src->n_groups ? ocx_xcalloc(src->n_groups, sizeof(char *)) : NULL;
+        for (size_t i = 0; i < src->n_groups; i++) dst->groups[i] = ocx_xstrdup(src->groups[i]);
+}
+
+static int verify_client_cert(server_ctx *sc, struct MHD_Connection *c, gnutls_session_t session,
+                              ocx_cert_identity *ret_id) {
+        const union MHD_ConnectionInfo *sci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        conn_state *cs = sci ? sci->socket_context : NULL;
+        if (cs && cs->cert_checked) {
+                if (cs->cert_rc == 0) identity_copy(&cs->id, ret_id);
+                return cs->cert_rc;
+        }
+        unsigned n = 0;
+        const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &n);
+        if (!peers || n == 0) return 1; /* no certificate */
+        ocx_cert_blob blobs[16];
+        if (n > 16) n = 16;
+        for (unsigned i = 0; i < n; i++) blobs[i] = (ocx_cert_blob){peers[i].data, peers[i].size};
+        int r = ocx_cert_verify_peer(sc->verifier, blobs, n, OCX_CERT_DER, ret_id, NULL);
+        if (cs) {
+                cs->cert_checked = true;
+                cs->cert_rc = r;
+                if (r == 0) identity_copy(ret_id, &cs->id);
+        }
+        return r;
+}
+
 static int authenticate(server_ctx *sc, struct MHD_Connection *c, ocx_cert_identity *ret_id, authn_user *ret_bearer) {
         memset(ret_id, 0, sizeof(*ret_id));
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
         bool tls = ci && ci->tls_session;
         if (sc->verifier && tls) {
-                unsigned n = 0;
-                const gnutls_datum_t *peers = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
-                if (peers && n > 0) {
-                        ocx_cert_blob blobs[16];
-                        if (n > 16) n = 16;
-                        for (unsigned i = 0; i < n; i++) blobs[i] = (ocx_cert_blob){peers[i].data, peers[i].size};
-                        return ocx_cert_verify_peer(sc->verifier, blobs, n, OCX_CERT_DER, ret_id, NULL);
-                }
+                int r = verify_client_cert(sc, c, (gnutls_session_t)ci->tls_session, ret_id);
+                if (r <= 0) return r;
         }
         const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
         if (a && strncasecmp(a, "Bearer ", 7) == 0) {
@@ -267,13 +314,14 @@ static void usage(void) {
                 "            [--tls-cert FILE --tls-key FILE] [--client-ca FILE]\n"
                 "            [--routing-suffix SUFFIX] [--public-hostname HOST]\n"
                 "            [--node-name NAME] [--no-node]\n"
+                "            [--pod-listen ADDR:PORT (default: pod bridge address:8443, \"\" disables)]\n"
                 "            [--dns-listen ADDR:PORT (127.0.0.1:5353, \"\" disables)] [--dns-upstream ADDR:PORT]\n");
 }
 
 int api_main(int argc, char **argv) {
         ocx_log_init("ocxd");
         if (argc > 1 && ocx_streq(argv[1], "node-exec")) return node_exec_main(argc - 1, argv + 1);
-        const char *node_name = NULL;
+        const char *node_name = NULL, *pod_listen = NULL;
         bool no_node = false;
         const char *base = "/var/lib/ocx", *listen = "127.0.0.1:8443", *cert = NULL, *key = NULL, *ca = NULL;
         const char *suffix = "127.0.0.1.nip.io";
@@ -287,6 +335,7 @@ int api_main(int argc, char **argv) {
                 {"tls-key", required_argument, NULL, 'k'},     {"client-ca", required_argument, NULL, 'a'},
                 {"routing-suffix", required_argument, NULL, 's'}, {"public-hostname", required_argument, NULL, 'p'},
                 {"node-name", required_argument, NULL, 'N'}, {"no-node", no_argument, NULL, 'M'},
+                {"pod-listen", required_argument, NULL, 'P'},
                 {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
         };
         int o;
@@ -304,6 +353,7 @@ int api_main(int argc, char **argv) {
                 case 'U': dns_upstream = optarg; break;
                 case 'N': node_name = optarg; break;
                 case 'M': no_node = true; break;
+                case 'P': pod_listen = optarg; break;
                 case 'h': usage(); return 0;
                 default: usage(); return 2;
                 }
@@ -356,7 +406,7 @@ int api_main(int argc, char **argv) {
         }
         struct MHD_Daemon *d = MHD_start_daemon(
                 flags, 0, NULL, NULL, on_request, &sc, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+                MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
                 MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
                 MHD_OPTION_ARRAY, insecure ? &tls_opts[3] : tls_opts, MHD_OPTION_END);
         if (!d) {
@@ -366,6 +416,43 @@ int api_main(int argc, char **argv) {
                 return 1;
         }
         log_info("serving on %s://%s (store %s)", insecure ? "http" : "https", listen, db);
+        /* the same API where pods reach it (node/apiaccess.h): a second daemon */
+        struct MHD_Daemon *pod_d = NULL;
+        apiaccess_cfg ac;
+        if (apiaccess_resolve(pod_listen, listen, !no_node, NULL, &ac, &e) < 0) {
+                log_error("%s", e ? e->message : "invalid --pod-listen");
+                MHD_stop_daemon(d);
+                api_server_release(&s);
+                ocx_cert_verifier_free(sc.verifier);
+                return 2;
+        }
+        if (ac.listen[0] && insecure) {
+                log_info("--insecure-http: not serving the API to pods on %s", ac.listen);
+        } else if (ac.listen[0]) {
+                int pfd = -1;
+                _cleanup_error_ ocx_error *pe = NULL;
+                if (apiaccess_listen_socket(ac.listen, &pfd, &pe) >= 0)
+                        pod_d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &sc, MHD_OPTION_LISTEN_SOCKET, pfd,
+                                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_CONNECTION_LIMIT,
+                                                 (unsigned)1000, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
+                                                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+                                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_ARRAY, tls_opts,
+                                                 MHD_OPTION_END);
+                if (!pod_d) {
+                        if (pfd >= 0) close(pfd);
+                        log_error("cannot serve the API to pods on %s: %s", ac.listen, pe ? pe->message : "daemon failed");
+                        if (pod_listen) {
+                                MHD_stop_daemon(d);
+                                api_server_release(&s);
+                                ocx_cert_verifier_free(sc.verifier);
+                                return 1;
+                        }
+                } else {
+                        log_info("serving pods on https://%s", ac.listen);
+                }
+        }
+        apiaccess_set_service(ac.host, ac.port);
+        if (authn_sa_controller_start(&s) < 0) log_error("cannot start the service-account token controller");
         /* cluster DNS: the default address being taken is not fatal, an explicit one is */
         dns_server *dns = NULL;
         if (dns_listen && *dns_listen) {
@@ -388,7 +475,7 @@ int api_main(int argc, char **argv) {
         /* node agent: SIGTERM/SIGINT stop its pods, SIGQUIT leaves them for the next ocxd */
         if (!no_node) {
                 _cleanup_error_ ocx_error *ne = NULL;
-                node_config nc = {.name = node_name, .base_dir = base, .api_port = strrchr(listen, ':') + 1};
+                node_config nc = {.name = node_name, .base_dir = base, .api_port = ac.port};
                 if (node_start(&s, &nc, &ne) < 0) log_error("node agent: %s", ne ? ne->message : "cannot start");
         }
         struct sigaction act = {.sa_handler = on_signal};
@@ -399,8 +486,10 @@ int api_main(int argc, char **argv) {
         while (!got_signal) pause();
         log_info("shutting down (signal %d)", (int)got_signal);
         node_stop(&s, got_signal != SIGQUIT);
+        authn_sa_controller_stop();
         dns = dns_server_stop(dns);
         watch_hub_close(s.hub);
+        if (pod_d) MHD_stop_daemon(pod_d);
         MHD_stop_daemon(d);
         api_server_release(&s);
         ocx_cert_verifier_free(sc.verifier);
@@ -412,6 +501,7 @@ static void notify_all(const store_event *ev, void *userdata) {
         api_server *s = userdata;
         watch_hub_notify(ev, s->hub);
         auth_notify(ev, s);
+        authn_sa_controller_notify(ev);
 }
 
 int api_server_init(api_server *s, const api_config *cfg, const char *db_path, ocx_error **reterr) {

@@ -1,9 +1,12 @@
 /* ocxd — service accounts: the HS256 signing key under BASE/pki, token
- * signing and verification, and the ServiceAccount + token Secret pair. */
+ * signing and verification, the ServiceAccount + token Secret pair, and the
+ * token controller (every ServiceAccount gets a token Secret; every active
+ * namespace gets default, builder and deployer). */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include "auth/authn.h"
@@ -176,7 +179,43 @@ static void add_b64(cJSON *data, const char *key, const char *value, size_t len)
         cJSON_AddStringToObject(data, key, b);
 }
 
+/* one at a time: the controller and project requests must not both add a token */
+static pthread_mutex_t ensure_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int sa_ensure_locked(api_server *s, const char *ns, const char *name, ocx_error **reterr);
+
 int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error **reterr) {
+        pthread_mutex_lock(&ensure_lock);
+        int r = sa_ensure_locked(s, ns, name, reterr);
+        pthread_mutex_unlock(&ensure_lock);
+        return r;
+}
+
+/* Whether the account lists a token Secret that exists; references to
+ * token Secrets that were deleted (revoked) are dropped from acct
+ * (*ret_pruned says so). */
+static bool has_token(api_server *s, const char *ns, cJSON *acct, bool *ret_pruned) {
+        bool have = false;
+        cJSON *secrets = ocx_json_get(acct, "secrets");
+        cJSON *e = cJSON_IsArray(secrets) ? secrets->child : NULL;
+        while (e) {
+                cJSON *next = e->next;
+                const char *sn = ocx_json_get_str(e, "name");
+                if (sn && strstr(sn, "-token-")) {
+                        _cleanup_json_ cJSON *sec = NULL;
+                        int r = api_get_object(s, core("secrets"), ns, sn, &sec);
+                        if (r == 0 && ocx_streq(ocx_json_get_str(sec, "type"), "kubernetes.io/service-account-token")) have = true;
+                        else if (r == -ENOENT) {
+                                cJSON_Delete(cJSON_DetachItemViaPointer(secrets, e));
+                                *ret_pruned = true;
+                        }
+                }
+                e = next;
+        }
+        return have;
+}
+
+static int sa_ensure_locked(api_server *s, const char *ns, const char *name, ocx_error **reterr) {
         _cleanup_json_ cJSON *acct = NULL;
         int r = api_get_object(s, core("serviceaccounts"), ns, name, &acct);
         if (r == -ENOENT) {
@@ -190,10 +229,12 @@ int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error *
         }
         if (r < 0) return r;
         /* already has a token secret? */
-        const cJSON *e;
-        cJSON_ArrayForEach(e, ocx_json_get(acct, "secrets")) {
-                const char *sn = ocx_json_get_str(e, "name");
-                if (sn && strstr(sn, "-token-")) return 0;
+        bool pruned = false;
+        if (has_token(s, ns, acct, &pruned)) {
+                if (pruned)
+                        (void)api_update_object(s, core("serviceaccounts"), ns, name, cJSON_Duplicate(acct, true), NULL, false,
+                                                NULL, NULL, NULL);
+                return 0;
         }
         const char *uid = ocx_json_path_str(acct, "metadata.uid");
         _cleanup_free_ char *suffix = random_suffix();
@@ -243,4 +284,175 @@ int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error *
                 if ((r = api_get_object(s, core("serviceaccounts"), ns, name, &acct)) < 0) break;
         }
         return r;
+}
+
+/* ---- the token controller -------------------------------------------------------- */
+
+#define RESYNC_S 30
+#define CACHE_MAX 65536
+
+typedef struct sa_seen {
+        char *key, *rv; /* store key, resourceVersion checked */
+        uint64_t secret_gen;
+        bool seen;
+} sa_seen;
+
+static struct {
+        pthread_mutex_t mu;
+        pthread_cond_t cond;
+        pthread_t th;
+        api_server *s;
+        bool started, stop, dirty;
+        uint64_t secret_gen; /* bumped when a Secret is deleted */
+        sa_seen *cache;
+        size_t n;
+} TC = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+void authn_sa_controller_notify(const store_event *ev) {
+        if (!ev || !ev->key) return;
+        bool sa = ocx_startswith(ev->key, "/core/serviceaccounts/"), nsk = ocx_startswith(ev->key, "/core/namespaces/");
+        bool secret_gone = ev->type == STORE_EV_DELETE && ocx_startswith(ev->key, "/core/secrets/");
+        if (!sa && !nsk && !secret_gone) return;
+        pthread_mutex_lock(&TC.mu);
+        if (secret_gone) TC.secret_gen++;
+        TC.dirty = true;
+        pthread_cond_signal(&TC.cond);
+        pthread_mutex_unlock(&TC.mu);
+}
+
+static sa_seen *cache_find(const char *key) {
+        for (size_t i = 0; i < TC.n; i++)
+                if (ocx_streq(TC.cache[i].key, key)) return &TC.cache[i];
+        return NULL;
+}
+
+static void cache_prune(bool all) {
+        size_t k = 0;
+        for (size_t i = 0; i < TC.n; i++) {
+                if (!all && TC.cache[i].seen) {
+                        TC.cache[i].seen = false;
+                        TC.cache[k++] = TC.cache[i];
+                        continue;
+                }
+                free(TC.cache[i].key);
+                free(TC.cache[i].rv);
+        }
+        TC.n = k;
+}
+
+static bool ns_active(const cJSON *o) {
+        return !ocx_json_path(o, "metadata.deletionTimestamp") &&
+               !ocx_streq(ocx_json_path_str(o, "status.phase"), "Terminating");
+}
+
+/* One pass: the default accounts of every active namespace, then a token for
+ * every account that has none (checked again when the account changes or a
+ * Secret was deleted). */
+static void controller_pass(api_server *s, uint64_t gen) {
+        const api_kind *nsk = core("namespaces"), *sak = core("serviceaccounts");
+        _cleanup_free_ char *nsp = api_key_prefix(nsk, NULL), *sap = api_key_prefix(sak, NULL);
+        store_kv *nss = NULL, *sas = NULL;
+        size_t n_ns = 0, n_sa = 0;
+        int64_t rev;
+        if (store_list(s->st, nsp, NULL, 0, &nss, &n_ns, &rev) < 0) return;
+        if (store_list(s->st, sap, NULL, 0, &sas, &n_sa, &rev) < 0) {
+                store_kvs_free(nss, n_ns);
+                return;
+        }
+        static const char *const defaults[] = {"builder", "default", "deployer"};
+        for (size_t i = 0; i < n_ns && !TC.stop; i++) {
+                _cleanup_json_ cJSON *o = NULL;
+                if (ocx_json_parse(nss[i].value, nss[i].value_len, &o, NULL) < 0 || !ns_active(o)) continue;
+                const char *ns = ocx_json_path_str(o, "metadata.name");
+                if (!ns) continue;
+                for (size_t d = 0; d < OCX_ARRAY_SIZE(defaults); d++) {
+                        _cleanup_free_ char *key = ocx_xasprintf("%s%s/%s", sap, ns, defaults[d]);
+                        bool have = false;
+                        for (size_t j = 0; j < n_sa && !have; j++) have = ocx_streq(sas[j].key, key);
+                        if (have) continue;
+                        _cleanup_error_ ocx_error *e = NULL;
+                        int r = authn_sa_ensure(s, ns, defaults[d], &e);
+                        if (r < 0 && r != -EEXIST && r != -EACCES && r != -EPERM)
+                                log_warn("service account %s/%s: %s", ns, defaults[d], e ? e->message : strerror(-r));
+                }
+        }
+        for (size_t j = 0; j < n_sa && !TC.stop; j++) {
+                _cleanup_json_ cJSON *o = NULL;
+                if (ocx_json_parse(sas[j].value, sas[j].value_len, &o, NULL) < 0) continue;
+                const char *rv = ocx_json_path_str(o, "metadata.resourceVersion");
+                const char *ns = ocx_json_path_str(o, "metadata.namespace"), *name = ocx_json_path_str(o, "metadata.name");
+                if (!ns || !name || ocx_json_path(o, "metadata.deletionTimestamp")) continue;
+                sa_seen *c = cache_find(sas[j].key);
+                if (c && ocx_streq(c->rv, rv) && c->secret_gen == gen) {
+                        c->seen = true;
+                        continue;
+                }
+                _cleanup_error_ ocx_error *e = NULL;
+                int r = authn_sa_ensure(s, ns, name, &e);
+                if (r < 0) {
+                        /* a namespace being deleted refuses new content: not worth a warning */
+                        if (r != -EACCES && r != -EPERM && r != -ENOENT)
+                                log_warn("service account %s/%s: cannot create its token: %s", ns, name, e ? e->message : strerror(-r));
+                        continue;
+                }
+                if (!c && TC.n < CACHE_MAX) {
+                        TC.cache = ocx_xrealloc(TC.cache, (TC.n + 1) * sizeof(*TC.cache));
+                        c = &TC.cache[TC.n++];
+                        memset(c, 0, sizeof(*c));
+                        c->key = ocx_xstrdup(sas[j].key);
+                }
+                if (!c) continue;
+                free(c->rv);
+                c->rv = ocx_xstrdup(rv ? rv : "");
+                c->secret_gen = gen;
+                c->seen = true;
+        }
+        cache_prune(false);
+        store_kvs_free(nss, n_ns);
+        store_kvs_free(sas, n_sa);
+}
+
+static void *controller_loop(void *arg) {
+        api_server *s = arg;
+        pthread_mutex_lock(&TC.mu);
+        TC.dirty = true;
+        while (!TC.stop) {
+                if (!TC.dirty) {
+                        struct timespec ts;
+                        clock_gettime(CLOCK_REALTIME, &ts);
+                        ts.tv_sec += RESYNC_S;
+                        if (pthread_cond_timedwait(&TC.cond, &TC.mu, &ts) != 0) TC.dirty = true; /* resync */
+                        continue;
+                }
+                TC.dirty = false;
+                uint64_t gen = TC.secret_gen;
+                pthread_mutex_unlock(&TC.mu);
+                controller_pass(s, gen);
+                pthread_mutex_lock(&TC.mu);
+        }
+        pthread_mutex_unlock(&TC.mu);
+        return NULL;
+}
+
+int authn_sa_controller_start(api_server *s) {
+        if (TC.started) return 0;
+        TC.s = s;
+        TC.stop = false;
+        int r = pthread_create(&TC.th, NULL, controller_loop, s);
+        if (r != 0) return -r;
+        TC.started = true;
+        return 0;
+}
+
+void authn_sa_controller_stop(void) {
+        if (!TC.started) return;
+        pthread_mutex_lock(&TC.mu);
+        TC.stop = true;
+        pthread_cond_signal(&TC.cond);
+        pthread_mutex_unlock(&TC.mu);
+        pthread_join(TC.th, NULL);
+        TC.started = false;
+        cache_prune(true);
+        free(TC.cache);
+        TC.cache = NULL;
 }

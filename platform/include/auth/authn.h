@@ -90,6 +90,14 @@ int authn_map_identity(api_server *s, const char *idp, const char *user, authn_u
  * "<name>-token-xxxxx" of type kubernetes.io/service-account-token with
  * token, ca.crt and namespace, and lists it in the account's secrets. */
 int authn_sa_ensure(api_server *s, const char *ns, const char *name, ocx_error **reterr);
+/* The token controller (a thread): gives every active namespace the
+ * accounts default, builder and deployer, and every ServiceAccount a token
+ * Secret (again after its Secret was deleted). Wakes on store events for
+ * namespaces, service accounts and deleted secrets (notify, cheap, called
+ * from the store notify callback) and every 30 s. */
+int authn_sa_controller_start(api_server *s);
+void authn_sa_controller_stop(void);
+void authn_sa_controller_notify(const store_event *ev);
 /* Signs a service-account token for these claims. Caller frees. */
 int authn_sa_token_sign(api_server *s, const char *ns, const char *sa, const char *sa_uid, const char *secret,
                         char **ret, ocx_error **reterr);

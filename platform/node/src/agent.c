@@ -10,8 +10,12 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include "controllers/scheduler.h"
+#include "node/cgroup.h"
+#include "node/events.h"
 #include "node/network.h"
 #include "node/pod.h"
+#include "node/probe.h"
+#include "node/volumes.h"
 #include "ocx/json.h"
 #include "ocx/log.h"
 #include "ocx/timefmt.h"
@@ -160,6 +164,7 @@ static void unlink_pod(pod_rt *p) {
 
 static void post_status(pod_rt *p) {
         cJSON *st = pod_rt_status(&A.ctx, p);
+        probe_pod_status(&A.ctx, p, st);
         char *printed = ocx_json_print(st);
         if (p->last_status && ocx_streq(printed, p->last_status)) {
                 free(printed);
@@ -212,6 +217,7 @@ static void sync_pods(void) {
                         p->next = A.pods;
                         A.pods = p;
                         if (!p->adopted) set_finalizer(p->ns, p->name, true);
+                        if (!p->adopted) ev_pod(o, NULL, EV_SCHEDULER, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", p->ns, p->name, A.ctx.name);
                         else log_info("pod %s/%s: adopted", p->ns, p->name);
                 }
                 cJSON_Delete(p->pod);
@@ -240,6 +246,7 @@ static void tick(void) {
                         ocx_json_int(ocx_json_path(p->pod, "spec.terminationGracePeriodSeconds"), 0, 86400, &grace);
                         p->terminating = true;
                         p->kill_at = now + grace;
+                        probe_pod_stopping(p);
                         pod_rt_kill(p, SIGTERM);
                 }
                 pod_rt_poll(&A.ctx, p);
@@ -258,6 +265,7 @@ static void tick(void) {
                         continue;
                 }
                 pod_rt_advance(&A.ctx, p, now);
+                probe_pod_tick(&A.ctx, p);
                 post_status(p);
         }
 }
@@ -280,6 +288,7 @@ static void *node_loop(void *arg) {
                         sync_pods();
                 }
                 tick();
+                ev_expire();
                 struct timespec ts = {0, 50 * 1000 * 1000};
                 nanosleep(&ts, NULL);
         }
@@ -289,6 +298,7 @@ static void *node_loop(void *arg) {
 int node_start(api_server *s, const node_config *cfg, ocx_error **reterr) {
         memset(&A, 0, sizeof(A));
         A.s = s;
+        vol_set_api(s);
         char host[256] = "localhost";
         gethostname(host, sizeof(host) - 1);
         const char *bridge = cfg->bridge ? cfg->bridge : getenv("OCX_NODE_BRIDGE");
@@ -296,6 +306,10 @@ int node_start(api_server *s, const node_config *cfg, ocx_error **reterr) {
         int r = pod_ctx_init(&A.ctx, cfg->name && *cfg->name ? cfg->name : host, cfg->base_dir, bridge ? bridge : "ocx0",
                              cidr ? cidr : "10.128.0.0/23", cfg->api_port, reterr);
         if (r < 0) return r;
+        ev_init(s, A.ctx.name);
+        _cleanup_error_ ocx_error *cge = NULL;
+        if (cg_init(A.ctx.run_dir, A.ctx.base, &cge) < 0)
+                log_warn("node %s: containers run without resource limits: %s", A.ctx.name, cge ? cge->message : "no cgroups");
         if (!scc_selinux_available()) log_info("node %s: SELinux is not enabled on this kernel: pod labels are recorded, not applied", A.ctx.name);
         r = pthread_create(&A.th, NULL, node_loop, NULL);
         if (r != 0) {
@@ -348,5 +362,8 @@ void node_stop(api_server *s, bool stop_pods) {
                 A.pods = p->next;
                 pod_rt_free(p);
         }
+        probe_release_all();
+        cg_shutdown(stop_pods);
+        ev_release();
         pod_ctx_release(&A.ctx);
 }

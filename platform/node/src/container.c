@@ -7,10 +7,15 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include "imagestreams/pull.h"
+#include "node/apiaccess.h"
+#include "node/cgroup.h"
+#include "node/events.h"
 #include "node/pod.h"
 #include "node/runtime.h"
+#include "node/volumes.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
+#include "ocx/log.h"
 #include "scc/enforce.h"
 #include "ocx/banned.h"
 
@@ -107,8 +112,19 @@ int ctr_start(node_ctx *x, pod_rt *p, ctr_rt *c, ocx_error **reterr) {
                 struct stat st;
                 if (lower_one[0][0] != '/' || stat(lower_one[0], &st) < 0 || !S_ISDIR(st.st_mode))
                         return ocx_error_set(reterr, ENOENT, NULL, "image '%s': not a directory", c->image);
+                ev_pod(p->pod, c->name, EV_KUBELET, "Normal", "Pulled", "Container image \"%s\" already present on machine", c->image);
         } else {
+                ev_pod(p->pod, c->name, EV_KUBELET, "Normal", "Pulling", "Pulling image \"%s\"", c->image);
+                struct timespec t0, t1;
+                clock_gettime(CLOCK_MONOTONIC, &t0);
                 int r = img_pull(x->base, c->image, &pulled, reterr);
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                if (r >= 0)
+                        ev_pod(p->pod, c->name, EV_KUBELET, "Normal", "Pulled", "Successfully pulled image \"%s\" in %.3fs", c->image,
+                               (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+                else
+                        ev_pod(p->pod, c->name, EV_KUBELET, "Warning", "Failed", "Failed to pull image \"%s\": %s", c->image,
+                               reterr && *reterr ? (*reterr)->message : strerror(-r));
                 if (r < 0) {
                         ocx_error_wrap(reterr, "image '%s'", c->image);
                         return -ENOENT;
@@ -162,9 +178,10 @@ int ctr_start(node_ctx *x, pod_rt *p, ctr_rt *c, ocx_error **reterr) {
         env_set(&env, "HOSTNAME", ocx_json_path_str(p->pod, "spec.hostname") ? ocx_json_path_str(p->pod, "spec.hostname") : p->name);
         char gw[16];
         net_ip_str(x->net.gateway, gw);
-        env_set(&env, "KUBERNETES_SERVICE_HOST", gw);
-        env_set(&env, "KUBERNETES_SERVICE_PORT", x->api_port);
-        env_set(&env, "KUBERNETES_SERVICE_PORT_HTTPS", x->api_port);
+        const char *kh = apiaccess_service_host(), *kp = apiaccess_service_port();
+        env_set(&env, "KUBERNETES_SERVICE_HOST", kh ? kh : gw);
+        env_set(&env, "KUBERNETES_SERVICE_PORT", kp ? kp : x->api_port);
+        env_set(&env, "KUBERNETES_SERVICE_PORT_HTTPS", kp ? kp : x->api_port);
         const cJSON *e;
         cJSON_ArrayForEach(e, ocx_json_get(spec, "env")) {
                 const char *k = ocx_json_get_str(e, "name");
@@ -185,9 +202,18 @@ int ctr_start(node_ctx *x, pod_rt *p, ctr_rt *c, ocx_error **reterr) {
         static const char *const etc[] = {"hosts", "resolv.conf", "hostname"};
         for (size_t i = 0; i < OCX_ARRAY_SIZE(etc); i++) {
                 mount_src[n_mounts] = ocx_xasprintf("%s/%s", p->pod_dir, etc[i]);
-                char *t = ocx_xasprintf("/etc/%s", etc[i]);
+                _cleanup_free_ char *want = ocx_xasprintf("/etc/%s", etc[i]);
+                char *t = vol_resolve_in_root(lowers, n_lowers, want);
                 mounts[n_mounts] = (rt_mount){mount_src[n_mounts], t, false};
                 n_mounts++;
+        }
+        /* configMap/secret/downwardAPI/projected files are rewritten on a restart (node/volumes.h) */
+        if (c->restarts > 0) {
+                char ipb[16] = "";
+                if (p->ip) net_ip_str(p->ip, ipb);
+                _cleanup_error_ ocx_error *ve = NULL;
+                if (vol_pod_prepare(p->pod, p->pod_dir, ipb, true, &ve) < 0)
+                        log_warn("pod %s/%s: keeping the previous volume files: %s", p->ns, p->name, ve ? ve->message : "failed");
         }
         const cJSON *vm;
         cJSON_ArrayForEach(vm, ocx_json_get(spec, "volumeMounts")) {
@@ -196,15 +222,41 @@ int ctr_start(node_ctx *x, pod_rt *p, ctr_rt *c, ocx_error **reterr) {
                 const cJSON *vol = NULL, *v;
                 cJSON_ArrayForEach(v, ocx_json_path(p->pod, "spec.volumes")) if (ocx_streq(ocx_json_get_str(v, "name"), vn)) vol = v;
                 char *src = NULL;
+                bool ro = cJSON_IsTrue(ocx_json_get(vm, "readOnly"));
+                const char *sub = ocx_json_get_str(vm, "subPath");
+                int verr = 0;
+                if (sub && *sub && !(vol && vol_is_file_volume(vol))) {
+                        r = ocx_error_set(reterr, EINVAL, NULL, "volume '%s': subPath is supported for configMap, secret, downwardAPI and projected volumes only", vn);
+                        goto out;
+                }
                 if (vol && ocx_json_get(vol, "emptyDir")) src = ocx_xasprintf("%s/volumes/%s", p->pod_dir, vn);
-                else if (vol && ocx_json_path_str(vol, "hostPath.path")) src = ocx_xstrdup(ocx_json_path_str(vol, "hostPath.path"));
+                else if (vol && ocx_json_path_str(vol, "hostPath.path")) {
+                        if ((r = vol_host_path_check(vol, reterr)) < 0) goto out;
+                        src = ocx_xstrdup(ocx_json_path_str(vol, "hostPath.path"));
+                } else if (vol && vol_is_file_volume(vol)) {
+                        src = vol_mount_source(p->pod_dir, vol, sub, &verr);
+                        ro = true;
+                        if (verr < 0) {
+                                r = ocx_error_set(reterr, EINVAL, NULL, "volume '%s': invalid subPath '%s'", vn, sub ? sub : "");
+                                goto out;
+                        }
+                }
                 if (!src) {
                         r = ocx_error_set(reterr, EINVAL, NULL, "volume '%s' is missing or of an unsupported type", vn);
                         goto out;
                 }
                 mount_src[n_mounts] = src;
-                mounts[n_mounts] = (rt_mount){src, ocx_xstrdup(mp), cJSON_IsTrue(ocx_json_get(vm, "readOnly"))};
+                mounts[n_mounts] = (rt_mount){src, vol_resolve_in_root(lowers, n_lowers, mp), ro};
                 n_mounts++;
+        }
+        /* the service-account token, unless automountServiceAccountToken is false */
+        char *sa_src = vol_sa_mount_source(p->pod_dir, spec);
+        if (sa_src && n_mounts < OCX_ARRAY_SIZE(mounts)) {
+                mount_src[n_mounts] = sa_src;
+                mounts[n_mounts] = (rt_mount){sa_src, vol_resolve_in_root(lowers, n_lowers, VOL_SA_MOUNT_PATH), true};
+                n_mounts++;
+        } else {
+                free(sa_src);
         }
         /* a fresh writable layer per start; the previous log is kept */
         rootfs = ocx_xasprintf("%s/rootfs/%s", p->pod_dir, c->name);
@@ -242,7 +294,16 @@ int ctr_start(node_ctx *x, pod_rt *p, ctr_rt *c, ocx_error **reterr) {
         podf = ocx_xasprintf("%s/pod.json", p->state_dir);
         podj = ocx_json_print(p->pod);
         (void)ocx_write_file_atomic(podf, podj, strlen(podj), 0600);
+        /* resource limits: the container starts inside its cgroups (node/cgroup.h) */
+        cg_enter cge;
+        r = cg_ctr_enter(p->uid, p->pod, c->name, spec, &cge, reterr);
+        if (r < 0) {
+                if (r != -EINVAL) r = -EIO;
+                goto out;
+        }
+        c->monitor = 0;
         r = rt_start(&rs, &c->pid, &c->monitor, reterr);
+        cg_ctr_leave(&cge, c->monitor, r < 0 ? 0 : c->pid);
         if (r < 0) r = -EIO;
 out:
         for (size_t i = 0; i < n_mounts; i++) {

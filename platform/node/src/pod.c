@@ -5,7 +5,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include "node/cgroup.h"
+#include "node/events.h"
+#include "node/probe.h"
 #include "node/runtime.h"
+#include "node/volumes.h"
 #include "ocx/buf.h"
 #include "ocx/json.h"
 #include "ocx/log.h"
@@ -156,6 +160,7 @@ pod_rt *pod_rt_new(node_ctx *x, const cJSON *pod) {
 
 void pod_rt_free(pod_rt *p) {
         if (!p) return;
+        probe_pod_forget(p->uid);
         for (size_t i = 0; i < p->n; i++) {
                 free(p->c[i].name);
                 free(p->c[i].image);
@@ -200,6 +205,7 @@ static bool should_restart(const pod_rt *p, const ctr_rt *c) {
 
 static void terminated(node_ctx *x, pod_rt *p, ctr_rt *c, int code, const char *reason) {
         (void)x;
+        if (!reason && code != 0 && cg_ctr_oom_killed(p->uid, c->name)) reason = "OOMKilled";
         c->state = CS_TERMINATED;
         c->exit_code = code;
         c->finished_at = time(NULL);
@@ -246,6 +252,8 @@ void pod_rt_cleanup(node_ctx *x, pod_rt *p) {
         if (p->ip) net_ip_release(&x->net, p->ip);
         p->ip = 0;
         rm_rf(p->state_dir);
+        cg_pod_remove(p->uid);
+        vol_pod_teardown(p->pod_dir);
         rm_rf(p->pod_dir);
         p->ready = false;
 }
@@ -334,6 +342,7 @@ static void start_one(node_ctx *x, pod_rt *p, ctr_rt *c, time_t now) {
                 c->state = CS_WAITING;
                 set_str(&c->reason, reason);
                 set_str(&c->message, e ? e->message : strerror(-r));
+                ev_pod(p->pod, c->name, EV_KUBELET, "Warning", "Failed", "Error: %s", c->message);
                 c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : x->backoff_ms;
                 if (c->backoff_ms > MAX_BACKOFF_MS) c->backoff_ms = MAX_BACKOFF_MS;
                 c->next_start = now + c->backoff_ms / 1000;
@@ -341,6 +350,8 @@ static void start_one(node_ctx *x, pod_rt *p, ctr_rt *c, time_t now) {
         }
         c->state = CS_RUNNING;
         c->started_at = time(NULL);
+        ev_pod(p->pod, c->name, EV_KUBELET, "Normal", "Created", "Created container %s", c->name);
+        ev_pod(p->pod, c->name, EV_KUBELET, "Normal", "Started", "Started container %s", c->name);
         set_str(&c->reason, NULL);
         set_str(&c->message, NULL);
 }
@@ -358,6 +369,23 @@ void pod_rt_advance(node_ctx *x, pod_rt *p, time_t now) {
                                 set_str(&p->c[i].message, e ? e->message : "cannot create the pod sandbox");
                         }
                         retry_at = now + 2;
+                        return;
+                }
+        }
+        /* configMap/secret/downwardAPI/projected files and the service-account
+         * token (node/volumes.h); the pod waits in ContainerCreating for them */
+        {
+                char ipb[16] = "";
+                if (p->ip) net_ip_str(p->ip, ipb);
+                _cleanup_error_ ocx_error *ve = NULL;
+                if (vol_pod_prepare(p->pod, p->pod_dir, ipb, false, &ve) < 0) {
+                        const char *m = ve ? ve->message : "cannot prepare the volumes";
+                        for (size_t i = 0; i < p->n; i++) {
+                                if (p->c[i].state != CS_WAITING) continue;
+                                if (i == 0 && !ocx_streq(p->c[i].message, m)) log_info("pod %s/%s: %s", p->ns, p->name, m);
+                                set_str(&p->c[i].reason, "ContainerCreating");
+                                set_str(&p->c[i].message, m);
+                        }
                         return;
                 }
         }

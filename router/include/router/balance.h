@@ -17,6 +17,10 @@ typedef struct rt_pick_ops {
         uint32_t (*random)(void *data);
         void *data;
         uint32_t source_hash; /* for RT_BAL_SOURCE */
+        /* balancing state to use instead of the route's own (per serving
+         * thread): round-robin counter and n_eps weighted round-robin slots */
+        uint64_t *rr;
+        int32_t *wrr_cur;
 } rt_pick_ops;
 
 /* Returns the index of the chosen endpoint in r->eps, or -1 when no endpoint

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include "ocx/error.h"
 
+#define RT_MAX_THREADS 16
+
 typedef enum { RT_TERM_NONE, RT_TERM_EDGE, RT_TERM_PASSTHROUGH, RT_TERM_REENCRYPT } rt_termination;
 typedef enum { RT_INSECURE_NONE, RT_INSECURE_ALLOW, RT_INSECURE_REDIRECT } rt_insecure;
 typedef enum { RT_BAL_RANDOM, RT_BAL_ROUNDROBIN, RT_BAL_LEASTCONN, RT_BAL_SOURCE } rt_balance;
@@ -25,7 +27,8 @@ typedef struct rt_endpoint {
         uint16_t weight; /* 0..256 after B.4 scaling; 0 = no new traffic */
         uint8_t unit;    /* index of the service unit (0 = spec.to) */
         char key[64];    /* "addr:port" or "[v6]:port": upstream identity */
-        void *upstream;  /* bound by the proxy (serving thread) */
+        char cookie[33]; /* sticky cookie value: md5 hex of the endpoint ID (OpenShift's IdHash) */
+        uint32_t gidx;   /* index among all endpoints of the table (per-thread state) */
 } rt_endpoint;
 
 typedef struct rt_route {
@@ -38,7 +41,11 @@ typedef struct rt_route {
         rt_insecure insecure;
         char *cert_pem, *key_pem, *ca_pem; /* edge/reencrypt serving cert, may be NULL */
         rt_balance balance;
-        long timeout_ms; /* server timeout */
+        long timeout_ms;        /* server timeout */
+        long tunnel_timeout_ms; /* WebSocket tunnels (timeout-tunnel annotation, default 1h) */
+        char *cookie_name;      /* sticky cookie; NULL when disabled (disable_cookies) */
+        bool cookie_secure;     /* edge route: Secure; SameSite=<cookie_same_site> */
+        const char *cookie_same_site; /* static: "None", "Lax" or "Strict" */
         rt_endpoint *eps;
         size_t n_eps;
         unsigned n_units; /* service units with weight > 0 and endpoints */
@@ -46,7 +53,8 @@ typedef struct rt_route {
         bool admitted;
         const char *reason; /* static string when !admitted */
         char *message;
-        /* load-balancing state (serving thread only) */
+        /* load-balancing state for single-threaded callers (unit tests);
+         * the router keeps its own per serving thread (rt_pick_ops) */
         uint64_t rr;
         int32_t *wrr_cur; /* smooth weighted round robin, n_eps entries */
 } rt_route;
@@ -58,9 +66,12 @@ typedef struct rt_table {
         size_t n_exact;
         rt_route **wild; /* admitted wildcard: domain asc, then longer path first */
         size_t n_wild;
-        unsigned refs;      /* serving thread: active table + in-flight requests */
-        void *bound_to;     /* serving thread bookkeeping */
+        size_t n_eps_total; /* endpoints over all routes (rt_endpoint.gidx < n_eps_total) */
         uint64_t generation;
+        /* serving threads: how many may still use the table (the last one frees
+         * it) and each thread's private binding (upstreams, balancing state) */
+        _Atomic unsigned holders;
+        void *per_thread[RT_MAX_THREADS];
 } rt_table;
 
 typedef struct rt_table_options {
