@@ -111,6 +111,9 @@ like "$err" "ocx adm policy add-scc-to-user anyuid developer -n p1" "with the ex
 run adm adm policy scc-review -n p1 -z default -f "$OCX_TMP/asroot.yaml"
 is "$out" "RESOURCE   SERVICE ACCOUNT   ALLOWED BY   " "scc-review: no service account may run it"
 like "$err" "ocx adm policy add-scc-to-user anyuid -z default -n p1" "scc-review suggests the -z command"
+run ocx adm policy scc-subject-review -n p1 -f "$OCX_TMP/app1.json"
+is "$out" "RESOURCE   ALLOWED BY   
+Pod/app1   restricted   " "developer reviews their own pod in their project (admin/edit may create reviews)"
 run adm adm policy scc-subject-review -n p1 -z default -f "$OCX_TMP/asroot.yaml" -o json
 is "$(jx .status.suggestion.grant <<<"$out") $(jx .status.suggestion.subject.kind <<<"$out") $(jx .status.suggestion.subject.name <<<"$out")" \
         "anyuid ServiceAccount default" "-o json carries the suggestion"

@@ -114,6 +114,7 @@ is "$(code unknown.example.com /)" 503 "an unknown host gives 503"
 like "$(get unknown.example.com /)" "Application is not available" "with the OpenShift 503 page"
 
 # --- HostAlreadyClaimed across namespaces ---------------------------------------------------------
+sleep 1.1 # creationTimestamp has seconds precision: make the thief strictly newer
 run ocx expose svc/web -n other --name thief --hostname api.example.com --path /api --port 8080-tcp
 is "$rc" 0 "a newer route for the same host in another namespace is accepted by the API${err:+: $err}"
 claimed() { test "$(ocx get route thief -n other -o 'jsonpath={.status.ingress[0].conditions[0].reason}')" = HostAlreadyClaimed; }
