@@ -17,6 +17,8 @@
 #include "ocx/macro.h"
 #include "ocx/banned.h"
 
+#define IO_CHUNK (64 * 1024)
+
 typedef enum { COMP_NONE, COMP_GZIP, COMP_ZSTD } compression;
 
 typedef struct new_layer {
@@ -66,9 +68,9 @@ static int diff_id_of(const char *path, char out[IMG_DIGEST_LEN], ocx_error **re
         }
         img_sha256 h;
         img_sha256_init(&h);
-        static __thread char buf[1 << 16];
+        _cleanup_free_ char *buf = ocx_xmalloc(IO_CHUNK); /* heap: static TLS would cost every thread of every process */
         la_ssize_t n;
-        while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) img_sha256_update(&h, buf, (size_t)n);
+        while ((n = archive_read_data(a, buf, IO_CHUNK)) > 0) img_sha256_update(&h, buf, (size_t)n);
         if (n < 0) {
                 r = ocx_error_set(reterr, EINVAL, NULL, "cannot decompress '%s': %s", path, archive_error_string(a));
                 img_sha256_release(&h);
@@ -99,9 +101,9 @@ static int gzip_file(const char *src, const char *tmp_dir, char **ret_path, ocx_
         } else if (archive_write_open_fd(w, out) != ARCHIVE_OK || archive_write_header(w, e) != ARCHIVE_OK) {
                 r = ocx_error_set(reterr, EIO, NULL, "cannot compress '%s': %s", src, archive_error_string(w));
         } else {
-                static __thread char buf[1 << 16];
+                _cleanup_free_ char *buf = ocx_xmalloc(IO_CHUNK); /* heap: static TLS would cost every thread of every process */
                 ssize_t n;
-                while ((n = read(in, buf, sizeof(buf))) > 0)
+                while ((n = read(in, buf, IO_CHUNK)) > 0)
                         if (archive_write_data(w, buf, (size_t)n) != n) break;
                 if (n != 0 || archive_write_close(w) != ARCHIVE_OK)
                         r = ocx_error_set(reterr, EIO, NULL, "cannot compress '%s': %s", src,

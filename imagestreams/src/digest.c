@@ -6,6 +6,8 @@
 #include "ocx/macro.h"
 #include "ocx/banned.h"
 
+#define IO_CHUNK (64 * 1024)
+
 void img_sha256_init(img_sha256 *h) {
         EVP_MD_CTX *c = EVP_MD_CTX_new();
         if (!c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) abort();
@@ -49,10 +51,10 @@ int img_sha256_file(const char *path, char out[IMG_DIGEST_LEN], int64_t *ret_siz
         if (fd < 0) return -errno;
         img_sha256 h;
         img_sha256_init(&h);
-        static __thread char buf[1 << 16];
+        _cleanup_free_ char *buf = ocx_xmalloc(IO_CHUNK); /* heap: static TLS would cost every thread of every process */
         int64_t total = 0;
         for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
+                ssize_t n = read(fd, buf, IO_CHUNK);
                 if (n < 0) {
                         if (errno == EINTR) continue;
                         int e = -errno;

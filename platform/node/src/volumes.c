@@ -36,13 +36,14 @@ bool vol_path_ok(const char *path) {
                 if (n == 0) return false; /* "a//b" or trailing "/" */
                 if ((n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.')) return false;
                 p += n;
-                if (*p == '/') p++;
+                if (*p == '/' && !*++p) return false; /* trailing "/" */
         }
         return true;
 }
 
 static int add_file(vol_files *f, const char *path, const char *data, size_t len, mode_t mode, ocx_error **reterr) {
-        if (!vol_path_ok(path)) return ocx_error_set(reterr, EINVAL, NULL, "invalid volume file path '%s'", path ? path : "");
+        if (!vol_path_ok(path))
+                return ocx_error_set(reterr, EINVAL, NULL, "invalid volume file path '%s'", path ? path : "");
         if (f->n >= MAX_FILES) return ocx_error_set(reterr, E2BIG, NULL, "too many files in one volume");
         for (size_t i = 0; i < f->n; i++) {
                 const char *a = f->v[i].path;
@@ -50,13 +51,14 @@ static int add_file(vol_files *f, const char *path, const char *data, size_t len
                 /* a file may not also be a directory of another */
                 if (ocx_streq(a, path) || (al < pl && strncmp(a, path, al) == 0 && path[al] == '/') ||
                     (pl < al && strncmp(a, path, pl) == 0 && a[pl] == '/'))
-                        return ocx_error_set(reterr, EINVAL, NULL, "conflicting volume file paths '%s' and '%s'", a, path);
+                        return ocx_error_set(reterr, EINVAL, NULL, "conflicting volume file paths '%s' and '%s'", a,
+                                             path);
         }
         f->v = ocx_xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
         vol_file *x = &f->v[f->n++];
         x->path = ocx_xstrdup(path);
         x->data = ocx_xmalloc(len + 1);
-        memcpy(x->data, data, len);
+        if (len && data) memcpy(x->data, data, len);
         x->data[len] = 0;
         x->len = len;
         x->mode = mode;
@@ -71,7 +73,8 @@ static int read_mode(const cJSON *item, const char *key, mode_t dflt, mode_t *re
                 return 0;
         }
         int64_t v;
-        if (ocx_json_int(m, 0, 0777, &v) < 0) return ocx_error_set(reterr, EINVAL, NULL, "invalid file mode in '%s': must be 0..0777", key);
+        if (ocx_json_int(m, 0, 0777, &v) < 0)
+                return ocx_error_set(reterr, EINVAL, NULL, "invalid file mode in '%s': must be 0..0777", key);
         *ret = (mode_t)v;
         return 0;
 }
@@ -119,15 +122,18 @@ static int render_keys(const vol_ctx *c, const char *name, const cJSON *items, b
                 const cJSON *it;
                 cJSON_ArrayForEach(it, items) {
                         const char *key = ocx_json_get_str(it, "key"), *path = ocx_json_get_str(it, "path");
-                        if (!key || !path) return ocx_error_set(reterr, EINVAL, NULL, "%s \"%s\": an item needs key and path", what, name);
-                        mode_t mode;
+                        if (!key || !path)
+                                return ocx_error_set(reterr, EINVAL, NULL, "%s \"%s\": an item needs key and path",
+                                                     what, name);
+                        mode_t mode = DEFAULT_MODE;
                         if ((r = read_mode(it, "mode", dmode, &mode, reterr)) < 0) return r;
                         _cleanup_free_ char *v = NULL;
                         size_t len = 0;
                         r = key_value(obj, secret, key, &v, &len, reterr);
                         if (r == -ENOENT) {
                                 if (optional) continue;
-                                return ocx_error_set(reterr, EAGAIN, NULL, "%s \"%s\" has no key '%s'", what, name, key);
+                                return ocx_error_set(reterr, EAGAIN, NULL, "%s \"%s\" has no key '%s'", what, name,
+                                                     key);
                         }
                         if (r >= 0) r = add_file(ret, path, v, len, mode, reterr);
                         if (v) explicit_bzero(v, len);
@@ -158,18 +164,38 @@ static void quote_go(ocx_buf *b, const char *s) {
         buf_putc(b, '"');
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
                 switch (*p) {
-                case '"': ocx_buf_puts(b, "\\\""); break;
-                case '\\': ocx_buf_puts(b, "\\\\"); break;
-                case '\a': ocx_buf_puts(b, "\\a"); break;
-                case '\b': ocx_buf_puts(b, "\\b"); break;
-                case '\f': ocx_buf_puts(b, "\\f"); break;
-                case '\n': ocx_buf_puts(b, "\\n"); break;
-                case '\r': ocx_buf_puts(b, "\\r"); break;
-                case '\t': ocx_buf_puts(b, "\\t"); break;
-                case '\v': ocx_buf_puts(b, "\\v"); break;
+                case '"':
+                        ocx_buf_puts(b, "\\\"");
+                        break;
+                case '\\':
+                        ocx_buf_puts(b, "\\\\");
+                        break;
+                case '\a':
+                        ocx_buf_puts(b, "\\a");
+                        break;
+                case '\b':
+                        ocx_buf_puts(b, "\\b");
+                        break;
+                case '\f':
+                        ocx_buf_puts(b, "\\f");
+                        break;
+                case '\n':
+                        ocx_buf_puts(b, "\\n");
+                        break;
+                case '\r':
+                        ocx_buf_puts(b, "\\r");
+                        break;
+                case '\t':
+                        ocx_buf_puts(b, "\\t");
+                        break;
+                case '\v':
+                        ocx_buf_puts(b, "\\v");
+                        break;
                 default:
-                        if (*p < 0x20 || *p == 0x7f) ocx_buf_printf(b, "\\x%02x", *p);
-                        else buf_putc(b, (char)*p);
+                        if (*p < 0x20 || *p == 0x7f)
+                                ocx_buf_printf(b, "\\x%02x", *p);
+                        else
+                                buf_putc(b, (char)*p);
                 }
         }
         buf_putc(b, '"');
@@ -213,9 +239,11 @@ static int field_value(const vol_ctx *c, const char *fp, char **ret, ocx_error *
         char key[320];
         const char *v = NULL;
         if (ocx_streq(fp, "metadata.name") || ocx_streq(fp, "metadata.namespace") || ocx_streq(fp, "metadata.uid") ||
-            ocx_streq(fp, "spec.nodeName") || ocx_streq(fp, "spec.serviceAccountName") || ocx_streq(fp, "status.hostIP"))
+            ocx_streq(fp, "spec.nodeName") || ocx_streq(fp, "spec.serviceAccountName") ||
+            ocx_streq(fp, "status.hostIP"))
                 v = ocx_json_path_str(pod, fp);
-        else if (ocx_streq(fp, "status.podIP")) v = c->pod_ip;
+        else if (ocx_streq(fp, "status.podIP"))
+                v = c->pod_ip;
         else if (ocx_streq(fp, "metadata.labels") || ocx_streq(fp, "metadata.annotations")) {
                 *ret = vol_format_map(ocx_json_path(pod, fp));
                 return 0;
@@ -235,14 +263,17 @@ static int render_downward(const vol_ctx *c, const cJSON *items, mode_t dmode, v
                 const char *path = ocx_json_get_str(it, "path");
                 const char *fp = ocx_json_path_str(it, "fieldRef.fieldPath");
                 if (ocx_json_get(it, "resourceFieldRef"))
-                        return ocx_error_set(reterr, EINVAL, NULL, "downwardAPI '%s': resourceFieldRef is not supported", path ? path : "");
-                if (!path || !fp) return ocx_error_set(reterr, EINVAL, NULL, "downwardAPI: an item needs path and fieldRef.fieldPath");
-                mode_t mode;
+                        return ocx_error_set(reterr, EINVAL, NULL,
+                                             "downwardAPI '%s': resourceFieldRef is not supported", path ? path : "");
+                if (!path || !fp)
+                        return ocx_error_set(reterr, EINVAL, NULL,
+                                             "downwardAPI: an item needs path and fieldRef.fieldPath");
+                mode_t mode = DEFAULT_MODE;
                 int r = read_mode(it, "mode", dmode, &mode, reterr);
                 if (r < 0) return r;
                 _cleanup_free_ char *v = NULL;
                 if ((r = field_value(c, fp, &v, reterr)) < 0) return r;
-                if ((r = add_file(ret, path, v, strlen(v), mode, reterr)) < 0) return r;
+                if ((r = add_file(ret, path, v ? v : "", v ? strlen(v) : 0, mode, reterr)) < 0) return r;
         }
         return 0;
 }
@@ -262,7 +293,8 @@ int vol_sa_automount(const vol_ctx *c, bool *ret) {
                 return 0;
         }
         _cleanup_json_ cJSON *acct = NULL;
-        int r = c->lookup(c->userdata, "serviceaccounts", ocx_json_path_str(c->pod, "metadata.namespace"), pod_sa(c), &acct);
+        int r = c->lookup(c->userdata, "serviceaccounts", ocx_json_path_str(c->pod, "metadata.namespace"), pod_sa(c),
+                          &acct);
         if (r < 0) return r == -ENOENT ? -EAGAIN : r;
         a = ocx_json_get(acct, "automountServiceAccountToken");
         *ret = cJSON_IsBool(a) ? cJSON_IsTrue(a) : true;
@@ -283,7 +315,8 @@ static int sa_secret(const vol_ctx *c, cJSON **ret, ocx_error **reterr) {
                 cJSON *sec = NULL;
                 if (!sn || c->lookup(c->userdata, "secrets", ns, sn, &sec) < 0) continue;
                 if (ocx_streq(ocx_json_get_str(sec, "type"), SA_TOKEN_TYPE) && ocx_json_path_str(sec, "data.token")) {
-                        const char *owner = ocx_json_get_str(ocx_json_path(sec, "metadata.annotations"), "kubernetes.io/service-account.name");
+                        const char *owner = ocx_json_get_str(ocx_json_path(sec, "metadata.annotations"),
+                                                             "kubernetes.io/service-account.name");
                         if (!owner || ocx_streq(owner, sa)) {
                                 *ret = sec;
                                 return 0;
@@ -294,12 +327,14 @@ static int sa_secret(const vol_ctx *c, cJSON **ret, ocx_error **reterr) {
         return ocx_error_set(reterr, EAGAIN, NULL, "waiting for the token of service account \"%s\"", sa);
 }
 
-static int add_secret_key(vol_files *ret, const cJSON *sec, const char *key, const char *path, mode_t mode, ocx_error **reterr) {
+static int add_secret_key(vol_files *ret, const cJSON *sec, const char *key, const char *path, mode_t mode,
+                          ocx_error **reterr) {
         _cleanup_free_ char *v = NULL;
         size_t len = 0;
         int r = key_value(sec, true, key, &v, &len, reterr);
-        if (r == -ENOENT) return ocx_error_set(reterr, EAGAIN, NULL, "service account token secret \"%s\" has no key '%s'",
-                                               ocx_json_path_str(sec, "metadata.name"), key);
+        if (r == -ENOENT)
+                return ocx_error_set(reterr, EAGAIN, NULL, "service account token secret \"%s\" has no key '%s'",
+                                     ocx_json_path_str(sec, "metadata.name"), key);
         if (r >= 0) r = add_file(ret, path, v, len, mode, reterr);
         if (v) explicit_bzero(v, len);
         return r;
@@ -323,7 +358,7 @@ bool vol_is_file_volume(const cJSON *vol) {
 }
 
 static int render_projected(const vol_ctx *c, const cJSON *pj, vol_files *ret, ocx_error **reterr) {
-        mode_t dmode;
+        mode_t dmode = DEFAULT_MODE;
         int r = read_mode(pj, "defaultMode", DEFAULT_MODE, &dmode, reterr);
         if (r < 0) return r;
         const cJSON *src;
@@ -355,13 +390,14 @@ static int render_projected(const vol_ctx *c, const cJSON *pj, vol_files *ret, o
 int vol_render(const vol_ctx *c, const cJSON *vol, vol_files *ret, ocx_error **reterr) {
         const char *vn = ocx_json_get_str(vol, "name");
         const cJSON *x;
-        mode_t dmode;
+        mode_t dmode = DEFAULT_MODE;
         int r;
         if ((x = ocx_json_get(vol, "configMap")) || (x = ocx_json_get(vol, "secret"))) {
                 bool secret = x == ocx_json_get(vol, "secret");
                 if ((r = read_mode(x, "defaultMode", DEFAULT_MODE, &dmode, reterr)) >= 0)
-                        r = render_keys(c, ocx_json_get_str(x, secret ? "secretName" : "name"), ocx_json_get(x, "items"),
-                                        ocx_json_get_bool(x, "optional", false), secret, dmode, ret, reterr);
+                        r = render_keys(c, ocx_json_get_str(x, secret ? "secretName" : "name"),
+                                        ocx_json_get(x, "items"), ocx_json_get_bool(x, "optional", false), secret,
+                                        dmode, ret, reterr);
         } else if ((x = ocx_json_get(vol, "downwardAPI"))) {
                 if ((r = read_mode(x, "defaultMode", DEFAULT_MODE, &dmode, reterr)) >= 0)
                         r = render_downward(c, ocx_json_get(x, "items"), dmode, ret, reterr);
@@ -395,7 +431,8 @@ static void rm_tree_at(int dfd, const char *name) {
                 if (d) {
                         struct dirent *de;
                         while ((de = readdir(d)))
-                                if (!ocx_streq(de->d_name, ".") && !ocx_streq(de->d_name, "..")) rm_tree_at(dirfd(d), de->d_name);
+                                if (!ocx_streq(de->d_name, ".") && !ocx_streq(de->d_name, ".."))
+                                        rm_tree_at(dirfd(d), de->d_name);
                         closedir(d);
                 } else {
                         close(fd);
@@ -446,7 +483,8 @@ int vol_write_dir(const char *dir, const vol_files *f, int64_t gid, ocx_error **
                                 if (save != '/') break;
                         }
                         *slash = '/';
-                        if (r < 0) return ocx_error_set(reterr, -r, NULL, "cannot create the directory of '%s'", x->path);
+                        if (r < 0)
+                                return ocx_error_set(reterr, -r, NULL, "cannot create the directory of '%s'", x->path);
                 }
                 mode_t mode = x->mode | (gid >= 0 ? 0440 : 0);
                 r = ocx_write_file_atomic(p, x->data, x->len, (int)mode);
@@ -457,7 +495,8 @@ int vol_write_dir(const char *dir, const vol_files *f, int64_t gid, ocx_error **
         _cleanup_free_ char *tmp = ocx_xasprintf("%s/..data_tmp", dir);
         _cleanup_free_ char *data = ocx_xasprintf("%s/..data", dir);
         (void)unlink(tmp);
-        if (symlink(tsname, tmp) < 0 || rename(tmp, data) < 0) return ocx_error_set(reterr, errno, NULL, "cannot switch '%s'", data);
+        if (symlink(tsname, tmp) < 0 || rename(tmp, data) < 0)
+                return ocx_error_set(reterr, errno, NULL, "cannot switch '%s'", data);
         /* one symlink per top-level entry */
         for (size_t i = 0; i < f->n; i++) {
                 _cleanup_free_ char *top = first_elem(f->v[i].path);
@@ -476,7 +515,8 @@ int vol_write_dir(const char *dir, const vol_files *f, int64_t gid, ocx_error **
         size_t n_gone = 0;
         while ((de = readdir(d))) {
                 const char *nm = de->d_name;
-                if (ocx_streq(nm, ".") || ocx_streq(nm, "..") || ocx_streq(nm, "..data") || ocx_streq(nm, tsname)) continue;
+                if (ocx_streq(nm, ".") || ocx_streq(nm, "..") || ocx_streq(nm, "..data") || ocx_streq(nm, tsname))
+                        continue;
                 bool keep = false;
                 if (!ocx_startswith(nm, ".."))
                         for (size_t i = 0; i < f->n && !keep; i++) {
@@ -581,7 +621,8 @@ static bool is_mounted(const char *dir, const char *parent) {
 
 int vol_pod_prepare(const cJSON *pod, const char *pod_dir, const char *pod_ip, bool refresh, ocx_error **reterr) {
         _cleanup_free_ char *vf = vfiles_dir(pod_dir);
-        _cleanup_free_ char *marker = ocx_xasprintf("%s/.ready", vf);
+        _cleanup_free_ char *marker =
+            ocx_xasprintf("%s/.volumes-ready", pod_dir); /* also when there was nothing to write */
         if (!refresh && access(marker, F_OK) == 0) return 0;
         vol_ctx c = {.pod = pod, .pod_ip = pod_ip, .lookup = api_lookup};
         const cJSON *vols = ocx_json_path(pod, "spec.volumes"), *v;
@@ -603,13 +644,15 @@ int vol_pod_prepare(const cJSON *pod, const char *pod_dir, const char *pod_ip, b
                 if ((r = vol_render(&c, v, &files[k++], reterr)) < 0) goto out;
                 any = true;
         }
-        if ((r = vol_sa_automount(&c, &sa)) < 0) {
+        if (vol_sa_automount(&c, &sa) < 0) {
                 r = ocx_error_set(reterr, EAGAIN, NULL, "waiting for service account \"%s\"",
-                                  ocx_json_path_str(pod, "spec.serviceAccountName") ? ocx_json_path_str(pod, "spec.serviceAccountName") : "default");
+                                  ocx_json_path_str(pod, "spec.serviceAccountName")
+                                      ? ocx_json_path_str(pod, "spec.serviceAccountName")
+                                      : "default");
                 goto out;
         }
         if (sa && (r = vol_render_sa(&c, &files[n], reterr)) < 0) goto out;
-        if (!any && !sa) goto out; /* nothing to write: no tmpfs */
+        if (!any && !sa) goto done; /* nothing to write: no tmpfs */
         if (!is_mounted(vf, pod_dir)) {
                 if ((r = mkdir_p(vf, 0755)) < 0) {
                         r = ocx_error_set(reterr, -r, NULL, "cannot create '%s'", vf);
@@ -630,6 +673,7 @@ int vol_pod_prepare(const cJSON *pod, const char *pod_dir, const char *pod_ip, b
                 _cleanup_free_ char *d = ocx_xasprintf("%s/%s", vf, VOL_SA_DIR);
                 if ((r = vol_write_dir(d, &files[n], gid, reterr)) < 0) goto out;
         }
+done:
         r = ocx_write_file_atomic(marker, "", 0, 0600);
         if (r < 0) r = ocx_error_set(reterr, -r, NULL, "cannot write '%s'", marker);
 out:
@@ -697,20 +741,28 @@ int vol_host_path_check(const cJSON *vol, ocx_error **reterr) {
         } else if (ocx_streq(type, "FileOrCreate")) {
                 if (stat(path, &st) < 0) {
                         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-                        if (fd < 0 && errno != EEXIST) return ocx_error_set(reterr, EINVAL, NULL, "hostPath '%s': cannot create the file", path);
+                        if (fd < 0 && errno != EEXIST)
+                                return ocx_error_set(reterr, EINVAL, NULL, "hostPath '%s': cannot create the file",
+                                                     path);
                         if (fd >= 0) close(fd);
                 }
                 type = "File";
         }
-        if (stat(path, &st) < 0) return ocx_error_set(reterr, EINVAL, NULL, "hostPath type check failed: %s does not exist", path);
+        if (stat(path, &st) < 0)
+                return ocx_error_set(reterr, EINVAL, NULL, "hostPath type check failed: %s does not exist", path);
         static const struct {
                 const char *type;
                 mode_t fmt;
-        } want[] = {{"Directory", S_IFDIR}, {"File", S_IFREG}, {"Socket", S_IFSOCK}, {"CharDevice", S_IFCHR}, {"BlockDevice", S_IFBLK}};
+        } want[] = {{"Directory", S_IFDIR},
+                    {"File", S_IFREG},
+                    {"Socket", S_IFSOCK},
+                    {"CharDevice", S_IFCHR},
+                    {"BlockDevice", S_IFBLK}};
         for (size_t i = 0; i < OCX_ARRAY_SIZE(want); i++)
                 if (ocx_streq(type, want[i].type)) {
                         if ((st.st_mode & S_IFMT) != want[i].fmt)
-                                return ocx_error_set(reterr, EINVAL, NULL, "hostPath type check failed: %s is not a %s", path, type);
+                                return ocx_error_set(reterr, EINVAL, NULL, "hostPath type check failed: %s is not a %s",
+                                                     path, type);
                         return 0;
                 }
         return ocx_error_set(reterr, EINVAL, NULL, "hostPath '%s': unknown type '%s'", path, type);
@@ -718,5 +770,6 @@ int vol_host_path_check(const cJSON *vol, ocx_error **reterr) {
 
 void vol_pod_teardown(const char *pod_dir) {
         _cleanup_free_ char *vf = vfiles_dir(pod_dir);
-        if (is_mounted(vf, pod_dir) && umount2(vf, MNT_DETACH) < 0) log_warn("cannot unmount %s: %s", vf, strerror(errno));
+        if (is_mounted(vf, pod_dir) && umount2(vf, MNT_DETACH) < 0)
+                log_warn("cannot unmount %s: %s", vf, strerror(errno));
 }
