@@ -11,7 +11,7 @@ CFLAGS  += -std=gnu17 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protecto
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
            -Ilib/include -Iscc/include -Ipolicies/include -Iimagestreams/include \
            -Iplatform/include -Icli/include -Irouter/include
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lh2o-evloop -lssl -lcrypto -lcmocka -lm -lpthread
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lh2o-evloop -lssl -lcrypto -lcrypt -lcmocka -lm -lpthread
 SAN     ?=
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -U_FORTIFY_SOURCE

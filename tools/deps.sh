@@ -7,7 +7,7 @@ pkgs=(
   gcc make pkg-config clang clang-format clang-tidy cppcheck
   libmicrohttpd-dev libcjson-dev libyaml-dev libcurl4-openssl-dev libsqlite3-dev
   libcap-dev libseccomp-dev libselinux1-dev libh2o-evloop-dev libarchive-dev
-  libcmocka-dev libgnutls28-dev libssl-dev
+  libcmocka-dev libgnutls28-dev libssl-dev libcrypt-dev
   curl openssl iproute2 procps psmisc util-linux busybox-static
   docker-registry skopeo
   # router / DNS tests and the router benchmark (e2e/t5*, e2e/bench/router.sh)

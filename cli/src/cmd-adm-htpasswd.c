@@ -1,11 +1,9 @@
 /* ocx adm htpasswd add|remove USER [-p PASS] [--base-dir DIR]: edits
  * BASE/htpasswd, the file of the cluster's htpasswd identity provider.
  * ocxd re-reads it when it changes. New entries are bcrypt ($2y$, cost 10)
- * through libxcrypt, loaded with dlopen because the build links no -lcrypt. */
+ * through libxcrypt (-lcrypt). */
 #include <crypt.h>
-#include <dlfcn.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -16,31 +14,12 @@
 #define HTPASSWD_CAP ((size_t)4 << 20)
 #define BCRYPT_COST 10
 
-typedef char *(*crypt_r_fn)(const char *, const char *, struct crypt_data *);
-typedef char *(*gensalt_fn)(const char *, unsigned long, const char *, int, char *, int);
-static crypt_r_fn p_crypt_r;
-static gensalt_fn p_gensalt;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load_crypt(void) {
-        void *h = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL);
-        if (!h) h = dlopen("libcrypt.so", RTLD_NOW | RTLD_LOCAL);
-        if (!h) return;
-        void *a = dlsym(h, "crypt_r"), *b = dlsym(h, "crypt_gensalt_rn");
-        memcpy(&p_crypt_r, &a, sizeof(p_crypt_r));
-        memcpy(&p_gensalt, &b, sizeof(p_gensalt));
-}
-
 int cli_htpasswd_hash(const char *password, char **ret, ocx_error **reterr) {
-        pthread_once(&once, load_crypt);
-        if (!p_crypt_r || !p_gensalt)
-                return ocx_error_set(reterr, ENOSYS, NULL,
-                                     "bcrypt is not available: libcrypt.so.1 (libcrypt1) cannot be loaded");
         char salt[64];
-        if (!p_gensalt("$2y$", BCRYPT_COST, NULL, 0, salt, (int)sizeof(salt)))
+        if (!crypt_gensalt_rn("$2y$", BCRYPT_COST, NULL, 0, salt, (int)sizeof(salt)))
                 return ocx_error_set(reterr, EIO, NULL, "cannot generate a bcrypt salt: %s", strerror(errno));
         struct crypt_data *cd = ocx_xcalloc(1, sizeof(*cd));
-        const char *h = p_crypt_r(password, salt, cd);
+        const char *h = crypt_r(password, salt, cd);
         int r = 0;
         if (!h || h[0] == '*')
                 r = ocx_error_set(reterr, EIO, NULL, "bcrypt hashing failed");

@@ -456,6 +456,7 @@ static int run_docs(cli_invocation *inv) {
                 _cleanup_free_ char *path = ocx_xasprintf("ocx %s", c->name);
                 cli_command_markdown(c, path, &page);
                 for (const cli_command *s = c->subcommands; s && s->name; s++) {
+                        if (s->hidden) continue;
                         _cleanup_free_ char *sp = ocx_xasprintf("ocx %s %s", c->name, s->name);
                         ocx_buf_puts(&page, "\n---\n\n");
                         ocx_buf sub = OCX_BUF_INIT;

@@ -1,33 +1,20 @@
-/* ocx-router — the upstream side: endpoint choice (sticky cookie, balancing,
- * retries on connect failure), keep-alive connection pools per endpoint and
- * per serving thread, and an HTTP/1.1 client that streams the response back
- * through h2o's generator interface (WebSocket upgrades become tunnels).
+/* ocx-router — forwarding one request: endpoint choice (sticky cookie,
+ * balancing, retries on connect failure) and an HTTP/1.1 client that streams
+ * the response back through h2o's generator interface (WebSocket upgrades
+ * become tunnels). Connections come from the per-thread pools of upstream.c.
  *
  * Why not h2o 2.2.5's own proxy: it neither retries nor balances, and its
- * socket pool exports every idle connection out of the event loop and
- * imports it again for each request (epoll_ctl + fcntl + a MSG_PEEK recv each
- * way). Here an idle upstream connection stays registered in its thread's
- * loop, so a keep-alive request costs one read and one write on each side.
- *
- * Every serving thread has its own event loop, upstream registry and
- * balancing state (thread-local P); tables are shared read-only, and each
- * thread binds a table to its upstreams in a private binding. */
-#include "rt-h2o.h"
+ * socket pool costs system calls per request (see upstream.c). */
+#include "upstream.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include "ocx/log.h"
 #include "ocx/macro.h"
 #include "router/balance.h"
 #include "ocx/banned.h"
 
-#define UP_BUCKETS 1024
-#define UP_IDLE_GC_MS 30000
-#define POOL_IDLE_MS 10000
-#define POOL_MAX_IDLE 512
-#define MAX_TIMEOUTS 32
 #define MAX_RESPONSE_HEAD (64 * 1024)
 #define MAX_RES_HEADERS 100
 #define MAX_STALE_RETRIES 4
@@ -44,247 +31,6 @@ struct phr_chunked_decoder {
 ssize_t phr_decode_chunked(struct phr_chunked_decoder *decoder, char *buf, size_t *bufsz);
 int phr_parse_response(const char *buf, size_t len, int *minor_version, int *status, const char **msg,
                        size_t *msg_len, struct phr_header *headers, size_t *num_headers, size_t last_len);
-
-typedef struct rt_upstream {
-        struct rt_upstream *next;
-        char key[64];
-        union {
-                struct sockaddr sa;
-                struct sockaddr_in in;
-                struct sockaddr_in6 in6;
-        } addr;
-        socklen_t addrlen;
-        h2o_linklist_t idle; /* upconn; the most recently used at the tail */
-        size_t n_idle;
-        unsigned refs;     /* bindings of tables */
-        unsigned inflight; /* requests using it */
-        uint64_t down_until, last_used;
-} rt_upstream;
-
-/* one upstream connection (lives as long as the socket) */
-typedef struct upconn {
-        h2o_linklist_t link; /* in up->idle while idle */
-        h2o_socket_t *sock;
-        rt_upstream *up;
-        uint64_t idle_since;
-} upconn;
-
-/* a table as one serving thread sees it */
-typedef struct binding {
-        unsigned refs;     /* active table + requests in flight on this thread */
-        rt_upstream **ups; /* by rt_endpoint.gidx */
-        uint64_t *rr;      /* by route index */
-        int32_t *wrr;      /* by gidx */
-} binding;
-
-typedef struct timeout_slot {
-        long ms;
-        h2o_timeout_t t;
-} timeout_slot;
-
-static _Thread_local struct {
-        h2o_context_t *ctx;
-        const rt_config *cfg;
-        unsigned tid;
-        rt_table *active;
-        rt_upstream *buckets[UP_BUCKETS];
-        size_t n_upstreams;
-        h2o_timeout_t connect_timeout, tick_timeout;
-        h2o_timeout_entry_t tick_entry;
-        timeout_slot slots[MAX_TIMEOUTS];
-        size_t n_slots;
-        uint64_t rng, last_gc;
-} P;
-
-_Thread_local unsigned rt_tid;
-rt_hot_stats rt_hot[RT_MAX_THREADS];
-static unsigned n_threads = 1;
-static _Atomic(rt_table *) pending[RT_MAX_THREADS];
-
-/* ---- upstream registry ------------------------------------------------------------------ */
-
-static unsigned hash_key(const char *s) {
-        unsigned h = 2166136261u;
-        for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-        return h % UP_BUCKETS;
-}
-
-static rt_upstream *upstream_get(const rt_endpoint *ep) {
-        unsigned b = hash_key(ep->key);
-        for (rt_upstream *u = P.buckets[b]; u; u = u->next)
-                if (strcmp(u->key, ep->key) == 0) return u;
-        rt_upstream *u = ocx_xcalloc(1, sizeof(*u));
-        if (inet_pton(AF_INET, ep->addr, &u->addr.in.sin_addr) == 1) {
-                u->addr.in.sin_family = AF_INET;
-                u->addr.in.sin_port = htons(ep->port);
-                u->addrlen = sizeof(u->addr.in);
-        } else if (inet_pton(AF_INET6, ep->addr, &u->addr.in6.sin6_addr) == 1) {
-                u->addr.in6.sin6_family = AF_INET6;
-                u->addr.in6.sin6_port = htons(ep->port);
-                u->addrlen = sizeof(u->addr.in6);
-        } else {
-                free(u);
-                return NULL; /* not an IP literal: endpoints carry pod IPs only */
-        }
-        snprintf(u->key, sizeof(u->key), "%s", ep->key);
-        h2o_linklist_init_anchor(&u->idle);
-        u->last_used = h2o_now(P.ctx->loop);
-        u->next = P.buckets[b];
-        P.buckets[b] = u;
-        P.n_upstreams++;
-        return u;
-}
-
-static void conn_close(upconn *c) {
-        if (h2o_linklist_is_linked(&c->link)) {
-                h2o_linklist_unlink(&c->link);
-                c->up->n_idle--;
-        }
-        h2o_socket_close(c->sock);
-        free(c);
-}
-
-static void on_idle_read(h2o_socket_t *sock, const char *err) {
-        (void)err; /* data or EOF on an idle connection: it is not reusable */
-        conn_close(sock->data);
-}
-
-/* Returns a connection whose response was read completely to the pool, or
- * closes it. */
-static void conn_release(upconn *c, bool reusable) {
-        rt_upstream *u = c->up;
-        if (!reusable || u->n_idle >= POOL_MAX_IDLE || c->sock->input->size != 0) {
-                conn_close(c);
-                return;
-        }
-        c->sock->data = c;
-        c->idle_since = h2o_now(P.ctx->loop);
-        h2o_linklist_insert(&u->idle, &c->link);
-        u->n_idle++;
-        h2o_socket_read_start(c->sock, on_idle_read);
-}
-
-static void upstream_gc(void) {
-        uint64_t now = h2o_now(P.ctx->loop);
-        size_t down = 0;
-        for (size_t b = 0; b < UP_BUCKETS; b++) {
-                for (rt_upstream **pp = &P.buckets[b]; *pp;) {
-                        rt_upstream *u = *pp;
-                        while (!h2o_linklist_is_empty(&u->idle)) { /* oldest first */
-                                upconn *c = H2O_STRUCT_FROM_MEMBER(upconn, link, u->idle.next);
-                                if (now - c->idle_since < POOL_IDLE_MS && u->refs > 0) break;
-                                conn_close(c);
-                        }
-                        if (u->refs == 0 && u->inflight == 0 && u->n_idle == 0 && now - u->last_used > UP_IDLE_GC_MS) {
-                                *pp = u->next;
-                                free(u);
-                                P.n_upstreams--;
-                        } else {
-                                down += u->down_until > now;
-                                pp = &u->next;
-                        }
-                }
-        }
-        atomic_store_explicit(&rt_hot[P.tid].upstreams_down, down, memory_order_relaxed);
-}
-
-/* ---- tables ----------------------------------------------------------------------------- */
-
-void rt_proxy_setup(unsigned threads) {
-        n_threads = threads < 1 ? 1 : threads > RT_MAX_THREADS ? RT_MAX_THREADS : threads;
-}
-
-static void table_release_holder(rt_table *t) {
-        if (t && atomic_fetch_sub(&t->holders, 1) == 1) rt_table_free(t);
-}
-
-void rt_server_publish(rt_table *t) {
-        atomic_store(&t->holders, n_threads);
-        for (unsigned i = 0; i < n_threads; i++) table_release_holder(atomic_exchange(&pending[i], t));
-}
-
-static binding *table_bind(rt_table *t) {
-        binding *b = ocx_xcalloc(1, sizeof(*b));
-        size_t n = 0;
-        b->ups = ocx_xcalloc(t->n_eps_total + 1, sizeof(*b->ups));
-        b->wrr = ocx_xcalloc(t->n_eps_total + 1, sizeof(*b->wrr));
-        b->rr = ocx_xcalloc(t->n_routes + 1, sizeof(*b->rr));
-        for (size_t i = 0; i < t->n_routes; i++) {
-                rt_route *r = &t->routes[i];
-                for (size_t j = 0; j < r->n_eps; j++) {
-                        rt_upstream *u = upstream_get(&r->eps[j]);
-                        b->ups[r->eps[j].gidx] = u;
-                        if (u) u->refs++, n++;
-                }
-        }
-        b->refs = 1;
-        t->per_thread[P.tid] = b;
-        if (P.tid == 0) atomic_store(&rt_stats.endpoints, n);
-        return b;
-}
-
-void rt_proxy_table_unref(rt_table *t) {
-        if (!t) return;
-        binding *b = t->per_thread[P.tid];
-        if (--b->refs > 0) return;
-        uint64_t now = h2o_now(P.ctx->loop);
-        for (size_t i = 0; i < t->n_eps_total; i++)
-                if (b->ups[i]) b->ups[i]->refs--, b->ups[i]->last_used = now;
-        free(b->ups), free(b->wrr), free(b->rr), free(b);
-        t->per_thread[P.tid] = NULL;
-        table_release_holder(t);
-}
-
-void rt_proxy_tick(void) {
-        if (!atomic_load_explicit(&pending[P.tid], memory_order_relaxed)) return;
-        rt_table *t = atomic_exchange(&pending[P.tid], NULL);
-        if (t) {
-                table_bind(t);
-                rt_table *old = P.active;
-                P.active = t;
-                if (P.tid == 0) atomic_store(&rt_stats.table_generation, t->generation);
-                rt_proxy_table_unref(old);
-        }
-}
-
-rt_table *rt_proxy_table_ref(void) {
-        rt_proxy_tick();
-        if (P.active) ((binding *)P.active->per_thread[P.tid])->refs++;
-        return P.active;
-}
-
-static void on_tick(h2o_timeout_entry_t *e) {
-        (void)e;
-        rt_proxy_tick();
-        uint64_t now = h2o_now(P.ctx->loop);
-        if (now - P.last_gc > 1000) {
-                upstream_gc();
-                P.last_gc = now;
-        }
-        h2o_timeout_link(P.ctx->loop, &P.tick_timeout, &P.tick_entry);
-}
-
-void rt_proxy_thread_init(h2o_context_t *ctx, const rt_config *cfg, unsigned tid) {
-        P.ctx = ctx;
-        P.cfg = cfg;
-        P.tid = rt_tid = tid;
-        h2o_timeout_init(ctx->loop, &P.connect_timeout, (uint64_t)cfg->connect_timeout_ms);
-        h2o_timeout_init(ctx->loop, &P.tick_timeout, 100);
-        P.tick_entry.cb = on_tick;
-        h2o_timeout_link(ctx->loop, &P.tick_timeout, &P.tick_entry);
-        if (getrandom(&P.rng, sizeof(P.rng), 0) != sizeof(P.rng)) P.rng = (uint64_t)time(NULL) * 2654435761u;
-        P.rng |= 1;
-}
-
-static h2o_timeout_t *timeout_for(long ms) {
-        for (size_t i = 0; i < P.n_slots; i++)
-                if (P.slots[i].ms == ms) return &P.slots[i].t;
-        if (P.n_slots == MAX_TIMEOUTS) return &P.slots[0].t; /* many distinct values: the first one */
-        timeout_slot *s = &P.slots[P.n_slots++];
-        s->ms = ms;
-        h2o_timeout_init(P.ctx->loop, &s->t, (uint64_t)ms);
-        return &s->t;
-}
 
 /* ---- per request ------------------------------------------------------------------------ */
 
@@ -318,8 +64,8 @@ typedef struct fwd {
 
 static uint32_t xrand(void *data) {
         (void)data;
-        P.rng ^= P.rng << 13, P.rng ^= P.rng >> 7, P.rng ^= P.rng << 17; /* xorshift64 */
-        return (uint32_t)(P.rng >> 16);
+        rt_px.rng ^= rt_px.rng << 13, rt_px.rng ^= rt_px.rng >> 7, rt_px.rng ^= rt_px.rng << 17; /* xorshift64 */
+        return (uint32_t)(rt_px.rng >> 16);
 }
 
 static inline rt_upstream *up_of(const fwd *f, const rt_endpoint *ep) {
@@ -333,7 +79,7 @@ static inline bool was_tried(const fwd *f, size_t i) {
 static bool ep_usable(const rt_endpoint *ep, size_t i, void *data) {
         fwd *f = data;
         const rt_upstream *u = up_of(f, ep);
-        return u && !was_tried(f, i) && u->down_until <= h2o_now(P.ctx->loop);
+        return u && !was_tried(f, i) && u->down_until <= h2o_now(rt_px.ctx->loop);
 }
 
 static bool ep_untried(const rt_endpoint *ep, size_t i, void *data) {
@@ -360,7 +106,7 @@ static uint32_t source_hash(h2o_req_t *req) {
 static void fwd_release_upstream(fwd *f) {
         if (f->up) {
                 f->up->inflight--;
-                f->up->last_used = h2o_now(P.ctx->loop);
+                f->up->last_used = h2o_now(rt_px.ctx->loop);
                 f->up = NULL;
         }
 }
@@ -373,7 +119,7 @@ static void fwd_dispose(void *p) {
                 bool reusable = f->done && f->keepalive && !f->stopped && c->sock->input->size == f->body_end;
                 if (reusable) h2o_buffer_consume(&c->sock->input, c->sock->input->size);
                 f->conn = NULL;
-                conn_release(c, reusable);
+                rt_conn_release(c, reusable);
         }
         fwd_release_upstream(f);
         rt_proxy_table_unref(f->table);
@@ -386,11 +132,11 @@ static void acquire(fwd *f);
 static void link_timeout(fwd *f, h2o_timeout_t *t, h2o_timeout_cb cb) {
         h2o_timeout_unlink(&f->timeout);
         f->timeout.cb = cb;
-        h2o_timeout_link(P.ctx->loop, t, &f->timeout);
+        h2o_timeout_link(rt_px.ctx->loop, t, &f->timeout);
 }
 
 static void drop_conn(fwd *f) {
-        if (f->conn) conn_close(f->conn), f->conn = NULL;
+        if (f->conn) rt_conn_close(f->conn), f->conn = NULL;
 }
 
 /* an error before anything was sent to the client */
@@ -418,9 +164,9 @@ static void attempt_failed(fwd *f, const char *why) {
         h2o_timeout_unlink(&f->timeout);
         drop_conn(f);
         if (u) {
-                u->down_until = h2o_now(P.ctx->loop) + (uint64_t)P.cfg->down_ms;
+                u->down_until = h2o_now(rt_px.ctx->loop) + (uint64_t)rt_px.cfg->down_ms;
                 log_warn("endpoint %s of route %s/%s: %s; marked down for %ld ms", u->key, f->route->ns,
-                         f->route->name, why, P.cfg->down_ms);
+                         f->route->name, why, rt_px.cfg->down_ms);
         }
         fwd_release_upstream(f);
         f->set_cookie = f->route->cookie_name != NULL; /* redispatched: pin the client to the new endpoint */
@@ -639,7 +385,7 @@ static void body_flush(fwd *f) {
                 h2o_buffer_consume(&sock->input, sock->input->size);
                 f->conn = NULL;
                 f->body_end = 0;
-                conn_release(c, reusable);
+                rt_conn_release(c, reusable);
                 fwd_release_upstream(f);
                 h2o_send(f->req, &v, v.len ? 1 : 0, H2O_SEND_STATE_FINAL);
                 return;
@@ -703,7 +449,7 @@ static void ws_upgrade(fwd *f) {
         h2o_timeout_unlink(&f->timeout);
         h2o_socket_read_stop(c->sock);
         ws_tunnel *w = ocx_xmalloc(sizeof(*w));
-        *w = (ws_tunnel){.ctx = P.ctx, .upstream = c->sock, .timeout = timeout_for(f->route->tunnel_timeout_ms)};
+        *w = (ws_tunnel){.ctx = rt_px.ctx, .upstream = c->sock, .timeout = rt_timeout_for(f->route->tunnel_timeout_ms)};
         c->sock->data = NULL;
         free(c);
         f->conn = NULL;
@@ -906,7 +652,7 @@ static void acquire(fwd *f) {
                 return;
         }
         f->reused = false;
-        h2o_socket_t *sock = h2o_socket_connect(P.ctx->loop, &u->addr.sa, u->addrlen, on_connect);
+        h2o_socket_t *sock = h2o_socket_connect(rt_px.ctx->loop, &u->addr.sa, u->addrlen, on_connect);
         if (!sock) {
                 attempt_failed(f, "connection refused");
                 return;
@@ -917,7 +663,7 @@ static void acquire(fwd *f) {
         sock->data = f;
         f->conn = c;
         f->connecting = true;
-        link_timeout(f, &P.connect_timeout, on_connect_timeout);
+        link_timeout(f, &rt_px.connect_timeout, on_connect_timeout);
 }
 
 static void try_next(fwd *f) {
@@ -927,7 +673,7 @@ static void try_next(fwd *f) {
                            .source_hash = r->balance == RT_BAL_SOURCE ? source_hash(f->req) : 0,
                            .rr = &f->b->rr[ridx], .wrr_cur = r->n_eps ? &f->b->wrr[r->eps[0].gidx] : NULL};
         int i = -1;
-        if (f->attempts < P.cfg->max_attempts) {
+        if (f->attempts < rt_px.cfg->max_attempts) {
                 i = rt_pick(r, &ops);
                 if (i < 0 && f->attempts == 0) {
                         /* everything is marked down: try anyway rather than fail blind */
@@ -965,7 +711,7 @@ static int sticky_endpoint(fwd *f) {
                                         if (memcmp(r->eps[i].cookie, v + nlen + 1, 32) == 0) {
                                                 const rt_upstream *u = up_of(f, &r->eps[i]);
                                                 /* weight 0 keeps pinned sessions; a down endpoint does not */
-                                                return u && u->down_until <= h2o_now(P.ctx->loop) ? (int)i : -1;
+                                                return u && u->down_until <= h2o_now(rt_px.ctx->loop) ? (int)i : -1;
                                         }
                                 return -1;
                         }
@@ -981,13 +727,13 @@ void rt_proxy_forward(h2o_req_t *req, rt_table *t, rt_route *route, h2o_iovec_t 
         memset(f, 0, sizeof(*f)); /* owned by the request's pool: disposed with it */
         f->req = req;
         f->table = t;
-        f->b = t->per_thread[P.tid];
+        f->b = t->per_thread[rt_px.tid];
         f->route = route;
         f->authority = authority;
         f->path = path;
         f->https = https;
         f->port = port;
-        f->io_timeout = timeout_for(route->timeout_ms);
+        f->io_timeout = rt_timeout_for(route->timeout_ms);
         f->is_ws = req->upgrade.base && req->version < 0x200 &&
                    h2o_lcstris(req->upgrade.base, req->upgrade.len, H2O_STRLIT("websocket"));
         RT_HOT_INC(proxied);

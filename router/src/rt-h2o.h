@@ -1,6 +1,6 @@
 /* ocx-router — libh2o-evloop 2.2.5 include (evloop, not libuv; its headers
  * are not clean under our warning flags) and the serving-thread interfaces
- * between server.c and proxy.c. */
+ * between server.c and upstream.c / proxy.c. */
 #pragma once
 #define H2O_USE_LIBUV 0
 #pragma GCC diagnostic push
@@ -16,7 +16,7 @@
 #pragma GCC diagnostic pop
 #include "rt.h"
 
-/* ---- proxy.c (serving threads) ---- */
+/* ---- upstream.c (serving threads) ---- */
 /* Per-thread set-up: tid indexes rt_hot and the tables' bindings. */
 void rt_proxy_thread_init(h2o_context_t *ctx, const rt_config *cfg, unsigned tid);
 /* Installs a table published for this thread, if any (called per request
@@ -25,6 +25,8 @@ void rt_proxy_tick(void);
 /* The active table with a reference taken (NULL before the first sync). */
 rt_table *rt_proxy_table_ref(void);
 void rt_proxy_table_unref(rt_table *t);
+
+/* ---- proxy.c ---- */
 /* Forwards req to one of route's endpoints (sticky cookie first, retrying
  * others on connect failure); takes over the table reference. authority
  * becomes the upstream Host header; path is origin-form; https and port

@@ -51,13 +51,15 @@ extern _Thread_local unsigned rt_tid; /* index of the serving thread */
 /* Prometheus text exposition into a heap string; caller frees. */
 char *rt_metrics_render(size_t *ret_len);
 
-/* ---- server.c ---- */
+/* ---- upstream.c ---- */
 /* Hands a freshly built table to the serving threads (takes ownership). A
  * table published before and not yet picked up by a thread is released for
  * that thread. Thread-safe; rt_proxy_setup() must have run. */
 void rt_server_publish(rt_table *t);
 /* Number of serving threads tables are published to (before the source starts). */
 void rt_proxy_setup(unsigned threads);
+
+/* ---- server.c ---- */
 int rt_server_run(const rt_config *cfg);
 void rt_server_request_stop(void);
 

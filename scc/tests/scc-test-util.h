@@ -122,3 +122,30 @@ static inline int64_t jint(const cJSON *o, const char *dotted) {
 static inline const cJSON *ctr(const cJSON *pod, const char *list, int i) {
         return cJSON_GetArrayItem(ocx_json_get(ocx_json_get(pod, "spec"), list), i);
 }
+
+/* ---- admission (test-scc-admission.c, test-scc-admission-upstream.c) ---- */
+
+static const char *const only_v2[] = {"restricted-v2", NULL};
+
+/* Admits pod under the default SCCs with the given grants; returns rc. */
+static inline int admit_default(const char *pod_json, const char *const *sccs_granted, scc_decision *d, char **msg) {
+        cJSON *sccs = load_default_sccs(), *pod = J(pod_json), *ns = ns66();
+        grant g = {.sccs = sccs_granted};
+        scc_request r = req_for(pod, ns, &g);
+        int rc = admit_msg(sccs, &r, d, msg);
+        cJSON_Delete(sccs);
+        cJSON_Delete(pod);
+        cJSON_Delete(ns);
+        return rc;
+}
+
+static const char *const APP = "{'metadata':{'name':'app'},'spec':{'containers':[{'name':'app','image':'x'}]}}";
+
+/* Admits pod_json for "developer" under sccs, without an authorizer; returns rc. */
+static inline int run(cJSON *sccs, const char *pod_json, const cJSON *ns, scc_decision *d, char **msg) {
+        cJSON *pod = J(pod_json);
+        scc_request r = req_for(pod, ns, NULL);
+        int rc = admit_msg(sccs, &r, d, msg);
+        cJSON_Delete(pod);
+        return rc;
+}

@@ -1,10 +1,7 @@
 /* ocxd — the htpasswd identity provider: hash formats and the file cache.
  *
- * bcrypt goes through libxcrypt's crypt_r. The build does not link
- * -lcrypt, so the library is loaded once with dlopen("libcrypt.so.1");
- * without it bcrypt hashes never match (and ocxd logs why once). */
+ * bcrypt goes through libxcrypt's crypt_r (-lcrypt). */
 #include <crypt.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -31,25 +28,9 @@ static bool ct_equal(const void *a, size_t alen, const void *b, size_t blen) {
 
 /* ---- bcrypt via libcrypt ------------------------------------------------------- */
 
-typedef char *(*crypt_r_fn)(const char *, const char *, struct crypt_data *);
-static crypt_r_fn p_crypt_r;
-static pthread_once_t crypt_once = PTHREAD_ONCE_INIT;
-
-static void load_crypt(void) {
-        void *h = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL);
-        if (!h) h = dlopen("libcrypt.so", RTLD_NOW | RTLD_LOCAL);
-        if (h) {
-                void *sym = dlsym(h, "crypt_r");
-                memcpy(&p_crypt_r, &sym, sizeof(p_crypt_r));
-        }
-        if (!p_crypt_r) log_error("libcrypt.so.1 is not available: bcrypt htpasswd entries cannot be checked");
-}
-
 static int check_bcrypt(const char *hash, const char *password) {
-        pthread_once(&crypt_once, load_crypt);
-        if (!p_crypt_r) return 0;
         struct crypt_data *cd = ocx_xcalloc(1, sizeof(*cd));
-        const char *out = p_crypt_r(password, hash, cd);
+        const char *out = crypt_r(password, hash, cd);
         bool ok = out && out[0] != '*' && ct_equal(out, strlen(out), hash, strlen(hash));
         explicit_bzero(cd, sizeof(*cd));
         free(cd);
