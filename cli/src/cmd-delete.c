@@ -48,8 +48,10 @@ static int delete_one(del_ctx *c, const cli_resource *res, const char *ns, const
         ocx_http_response resp;
         ocx_error *e = NULL;
         int r = cli_do(c->s, "DELETE", path, "application/json", body, strlen(body), NULL, &resp, &e);
-        if (r >= 0 && (resp.status < 200 || resp.status > 299)) r = cli_status_error(&resp, NULL, &e);
-        if (r >= 0) ocx_http_response_release(&resp);
+        if (r >= 0) {
+                if (resp.status < 200 || resp.status > 299) r = cli_status_error(&resp, NULL, &e);
+                ocx_http_response_release(&resp);
+        }
         if (r == -ENOENT && c->ignore_nf) {
                 ocx_error_free(e);
                 return 0;
