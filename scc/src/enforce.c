@@ -453,8 +453,10 @@ int scc_enforce_prepare(const scc_exec_context *c, const char *profile_root, scc
                 }
         }
         e->nnp = !c->privileged && (c->allow_privilege_escalation == 0 || !root);
-        const char *prof = c->seccomp;
-        if (c->privileged || !prof || !*prof || ocx_streq(prof, "unconfined")) {
+        /* No profile set: runtime/default, as OpenShift's CRI-O does (seccomp_use_default_when_empty);
+         * the `restricted` SCC sets none, and an unfiltered pod could create user namespaces. */
+        const char *prof = c->seccomp && *c->seccomp ? c->seccomp : "runtime/default";
+        if (c->privileged || ocx_streq(prof, "unconfined")) {
                 e->filter = NULL;
         } else if (ocx_streq(prof, "runtime/default") || ocx_streq(prof, "docker/default")) {
                 e->filter = seccomp_init(SCMP_ACT_ALLOW);

@@ -258,7 +258,9 @@ static void root_default_child(const scc_enforcement *e, void *ud) {
         CHECK(status_hex(st, "CapBnd:\t") == crio_defaults);
         CHECK(status_hex(st, "CapEff:\t") == crio_defaults);
         CHECK(status_dec(st, "NoNewPrivs:\t") == 0);
-        CHECK(status_dec(st, "Seccomp:\t") == 0);
+        /* no profile given: runtime/default (mode 2 = filter), as OpenShift's CRI-O applies */
+        CHECK(status_dec(st, "Seccomp:\t") == 2);
+        CHECK(unshare(CLONE_NEWUSER) < 0 && errno == EPERM);
         free(st);
 }
 

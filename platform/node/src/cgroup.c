@@ -361,13 +361,15 @@ void cg_shutdown(bool remove_pods) {
 
 /* ---- containers ------------------------------------------------------------------- */
 
+/* The node's limit (OCX_NODE_POD_PIDS_MAX, default 1024); the pod annotation
+ * may only lower it: pod authors must not raise their own limit. */
 static int64_t pod_pids_max(const cJSON *pod) {
-        const char *v = ocx_json_get_str(ocx_json_path(pod, "metadata.annotations"), "ocx.io/pids-limit");
-        int64_t n;
-        if (v && ocx_quantity_value(v, &n) == 0 && n > 0) return n;
+        int64_t node = DEFAULT_POD_PIDS, n;
         const char *env = getenv("OCX_NODE_POD_PIDS_MAX");
-        if (env && ocx_quantity_value(env, &n) == 0 && n > 0) return n;
-        return DEFAULT_POD_PIDS;
+        if (env && ocx_quantity_value(env, &n) == 0 && n > 0) node = n;
+        const char *v = ocx_json_get_str(ocx_json_path(pod, "metadata.annotations"), "ocx.io/pids-limit");
+        if (v && ocx_quantity_value(v, &n) == 0 && n > 0 && n < node) return n;
+        return node;
 }
 
 static int64_t pod_cpu_request(const cJSON *pod) {
