@@ -9,6 +9,8 @@
 #include "node/runtime.h"
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -102,40 +104,159 @@ static int mkdir_p(const char *path, mode_t mode) {
         return 0;
 }
 
-static void touch(const char *path) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd >= 0) close(fd);
+/* ---- mount targets inside the container root ------------------------------
+ *
+ * The root holds paths a container controls: the image, and emptyDir and
+ * hostPath volumes another container of the pod (or an earlier run of this
+ * one) could have written. A symlink there must never make a mount, a
+ * directory or a file land on the host, as a lookup by host path string
+ * ("<root>/shared/link/sub") would. Every target is therefore looked up with
+ * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) from an fd of the root —
+ * absolute symlinks and ".." resolve as if the root were "/", /proc/PID/root
+ * and /proc/self/fd/N links are refused — what is missing is created with
+ * mkdirat/openat in a directory fd that lookup returned, and the mount goes
+ * onto the O_PATH fd through /proc/self/fd/N (as crun and runc do). */
+
+static int open_in_root(int rootfd, const char *path, int flags) {
+        struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+        /* EAGAIN: a concurrent rename or mount made the kernel unsure ".." stayed inside */
+        for (int i = 0; i < 32; i++) {
+                long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+                if (fd >= 0) return (int)fd;
+                if (errno != EAGAIN && errno != EINTR) return -errno;
+        }
+        return -EAGAIN;
 }
 
-static void setup_dev(int errfd, const char *root) {
-        char dev[4096], p[4200];
-        snprintf(dev, sizeof(dev), "%s/dev", root);
-        mkdir(dev, 0755);
-        if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0) die(errfd, "mount /dev", errno);
+static const char *fd_path(char buf[static 32], int fd) {
+        snprintf(buf, 32, "/proc/self/fd/%d", fd);
+        return buf;
+}
+
+/* Opens (O_PATH) the mount point `target` inside the root, creating what is
+ * missing: directories on the way and the last element as a directory (dir)
+ * or an empty file. A dangling symlink on the way is followed within the root
+ * (its target is created there), as the kernel would follow it if the
+ * container root were "/". ret_path (PATH_MAX, may be NULL) gets the path
+ * with those links replaced, which resolves to the same place. -errno on
+ * failure: -ELOOP for a magic link or too many links, -ENOTDIR / -EISDIR when
+ * what is there has the other type. */
+static int mount_point_in_root(int rootfd, const char *target, bool dir, mode_t mode, char *ret_path) {
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof(path), "%s", target) >= (int)sizeof(path)) return -ENAMETOOLONG;
+        int links = 0;
+        _cleanup_close_ int cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+        if (cur < 0) return cur;
+        size_t pos = 0; /* path[0, pos) resolves to cur */
+        for (;;) {
+                while (path[pos] == '/') pos++;
+                if (!path[pos]) break;
+                size_t len = strcspn(path + pos, "/"), end = pos + len;
+                if (len > NAME_MAX) return -ENAMETOOLONG;
+                char elem[NAME_MAX + 1], prefix[PATH_MAX];
+                memcpy(elem, path + pos, len);
+                elem[len] = 0;
+                memcpy(prefix, path, end);
+                prefix[end] = 0;
+                bool last = path[end + strspn(path + end, "/")] == 0, want_dir = !last || dir;
+                int flags = O_PATH | (want_dir ? O_DIRECTORY : 0);
+                int fd = open_in_root(rootfd, prefix, flags);
+                if (fd == -ENOENT) {
+                        struct stat st;
+                        if (fstatat(cur, elem, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+                                /* dangling inside the root: go on at its target */
+                                if (++links > 40) return -ELOOP;
+                                char link[PATH_MAX], next[PATH_MAX];
+                                ssize_t n = readlinkat(cur, elem, link, sizeof(link) - 1);
+                                if (n < 0) return -errno;
+                                link[n] = 0;
+                                int w = link[0] == '/' ? snprintf(next, sizeof(next), "%s%s", link, path + end)
+                                                       : snprintf(next, sizeof(next), "%.*s%s%s", (int)pos, path, link,
+                                                                  path + end);
+                                if (w < 0 || w >= (int)sizeof(next)) return -ENAMETOOLONG;
+                                memcpy(path, next, (size_t)w + 1);
+                                close(cur);
+                                cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+                                if (cur < 0) return cur;
+                                pos = 0;
+                                continue;
+                        }
+                        if (want_dir) {
+                                if (mkdirat(cur, elem, mode) < 0 && errno != EEXIST) return -errno;
+                        } else {
+                                int f = openat(cur, elem, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                                if (f < 0 && errno != EEXIST) return -errno;
+                                if (f >= 0) close(f);
+                        }
+                        fd = open_in_root(rootfd, prefix, flags);
+                }
+                if (fd < 0) return fd;
+                close(cur);
+                cur = fd;
+                pos = end;
+        }
+        struct stat st;
+        if (fstat(cur, &st) < 0) return -errno;
+        if (dir && !S_ISDIR(st.st_mode)) return -ENOTDIR;
+        if (!dir && S_ISDIR(st.st_mode)) return -EISDIR;
+        if (ret_path) memcpy(ret_path, path, strlen(path) + 1);
+        return TAKE_FD(cur);
+}
+
+/* Reports "what 'path': strerror" over the error pipe and exits. */
+__attribute__((noreturn)) static void die_path(int errfd, const char *what, const char *path, int err) {
+        dprintf(errfd, "%s '%s': %s", what, path, strerror(err));
+        _exit(127);
+}
+
+/* mount(2) of src (a file system name or a host path) onto `target` inside the root */
+static void mount_in_root(int errfd, int rootfd, const char *target, bool dir, mode_t mode, const char *src,
+                          const char *type, unsigned long flags, const char *data) {
+        int fd = mount_point_in_root(rootfd, target, dir, mode, NULL);
+        if (fd < 0) die_path(errfd, "create mount point", target, -fd);
+        char p[32];
+        if (mount(src, fd_path(p, fd), type, flags, data) < 0) die_path(errfd, "mount", target, errno);
+        close(fd);
+}
+
+/* The mount on top of `path` inside the root, to change its flags (an fd
+ * taken before the mount names the directory underneath it), checked to be
+ * the file or directory `want` is. */
+static void remount_in_root(int errfd, int rootfd, const char *path, const struct stat *want, unsigned long flags) {
+        _cleanup_close_ int fd = open_in_root(rootfd, path, O_PATH);
+        if (fd < 0) die_path(errfd, "open mount point", path, -fd);
+        struct stat st;
+        if (fstat(fd, &st) < 0) die_path(errfd, "open mount point", path, errno);
+        if (st.st_dev != want->st_dev || st.st_ino != want->st_ino) die_path(errfd, "mount point changed", path, EXDEV);
+        char p[32];
+        if (mount(NULL, fd_path(p, fd), NULL, flags, NULL) < 0) die_path(errfd, "remount", path, errno);
+}
+
+static void setup_dev(int errfd, int rootfd) {
+        mount_in_root(errfd, rootfd, "/dev", true, 0755, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                      "mode=755,size=65536k");
         static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
         for (size_t i = 0; i < OCX_ARRAY_SIZE(nodes); i++) {
-                snprintf(p, sizeof(p), "%s/%s", dev, nodes[i]);
-                touch(p);
                 char src[32];
                 snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
-                if (mount(src, p, NULL, MS_BIND, NULL) < 0) die(errfd, "bind /dev node", errno);
+                mount_in_root(errfd, rootfd, src, false, 0644, src, NULL, MS_BIND, NULL);
         }
-        snprintf(p, sizeof(p), "%s/pts", dev);
-        mkdir(p, 0755);
-        if (mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
-                die(errfd, "mount devpts", errno);
-        snprintf(p, sizeof(p), "%s/ptmx", dev);
-        if (symlink("pts/ptmx", p) < 0) die(errfd, "symlink /dev/ptmx", errno);
-        snprintf(p, sizeof(p), "%s/shm", dev);
-        mkdir(p, 01777);
-        if (mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") < 0)
-                die(errfd, "mount /dev/shm", errno);
-        static const char *const links[][2] = {
-                {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
-        for (size_t i = 0; i < OCX_ARRAY_SIZE(links); i++) {
-                snprintf(p, sizeof(p), "%s/%s", dev, links[i][1]);
-                if (symlink(links[i][0], p) < 0 && errno != EEXIST) die(errfd, "symlink in /dev", errno);
-        }
+        mount_in_root(errfd, rootfd, "/dev/pts", true, 0755, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                      "newinstance,ptmxmode=0666,mode=0620");
+        mount_in_root(errfd, rootfd, "/dev/shm", true, 01777, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "mode=1777,size=65536k");
+        /* the tmpfs mounted above: nothing in it but what was just made */
+        _cleanup_close_ int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+        if (dev < 0) die(errfd, "open /dev", -dev);
+        static const char *const links[][2] = {{"pts/ptmx", "ptmx"},
+                                               {"/proc/self/fd", "fd"},
+                                               {"/proc/self/fd/0", "stdin"},
+                                               {"/proc/self/fd/1", "stdout"},
+                                               {"/proc/self/fd/2", "stderr"}};
+        for (size_t i = 0; i < OCX_ARRAY_SIZE(links); i++)
+                if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
+                        die(errfd, "symlink in /dev", errno);
 }
 
 /* /proc and /sys paths a container must not read or write (as runc/CRI-O) */
@@ -144,49 +265,44 @@ static const char *const masked[] = {"/proc/acpi", "/proc/kcore", "/proc/keys", 
                                      "/sys/devices/virtual/powercap"};
 static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
 
-static void mask_paths(int errfd, const char *root) {
-        char p[4200];
+static void mask_paths(int errfd, int rootfd) {
+        char p[32], q[32];
         for (size_t i = 0; i < OCX_ARRAY_SIZE(masked); i++) {
-                snprintf(p, sizeof(p), "%s%s", root, masked[i]);
+                _cleanup_close_ int fd = open_in_root(rootfd, masked[i], O_PATH);
                 struct stat st;
-                if (stat(p, &st) < 0) continue;
-                int r = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0")
-                                            : mount("/dev/null", p, NULL, MS_BIND, NULL);
-                if (r < 0 && errno != ENOENT) die(errfd, "mask path", errno);
+                if (fd < 0 || fstat(fd, &st) < 0) continue;
+                int r = S_ISDIR(st.st_mode) ? mount("tmpfs", fd_path(p, fd), "tmpfs", MS_RDONLY, "size=0")
+                                            : mount("/dev/null", fd_path(p, fd), NULL, MS_BIND, NULL);
+                if (r < 0 && errno != ENOENT) die_path(errfd, "mask path", masked[i], errno);
         }
         for (size_t i = 0; i < OCX_ARRAY_SIZE(readonly); i++) {
-                snprintf(p, sizeof(p), "%s%s", root, readonly[i]);
-                if (access(p, F_OK) < 0) continue;
-                if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) die(errfd, "bind read-only path", errno);
-                if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                        die(errfd, "remount read-only path", errno);
+                _cleanup_close_ int fd = open_in_root(rootfd, readonly[i], O_PATH);
+                struct stat st;
+                if (fd < 0 || fstat(fd, &st) < 0) continue;
+                if (mount(fd_path(p, fd), fd_path(q, fd), NULL, MS_BIND | MS_REC, NULL) < 0)
+                        die_path(errfd, "bind read-only path", readonly[i], errno);
+                remount_in_root(errfd, rootfd, readonly[i], &st,
+                                MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
         }
 }
 
-static void bind_into(int errfd, const char *root, const rt_mount *m) {
-        char target[4200];
-        snprintf(target, sizeof(target), "%s/%s", root, m->target[0] == '/' ? m->target + 1 : m->target);
-        if (strstr(m->target, "..")) die(errfd, "mount target", EINVAL);
+static void bind_into(int errfd, int rootfd, const rt_mount *m) {
+        if (strstr(m->target, "..")) die_path(errfd, "mount target", m->target, EINVAL);
+        /* the source is the node's (a volume directory, a file it wrote, an allowed hostPath) */
+        _cleanup_close_ int src = open(m->source, O_PATH | O_CLOEXEC);
         struct stat st;
-        if (stat(m->source, &st) < 0) die(errfd, "mount source", errno);
-        if (S_ISDIR(st.st_mode)) {
-                int r = mkdir_p(target, 0755);
-                if (r < 0) die(errfd, "create mount point", -r);
-        } else {
-                char parent[4200];
-                snprintf(parent, sizeof(parent), "%s", target);
-                char *slash = strrchr(parent, '/');
-                if (slash) *slash = 0;
-                (void)mkdir_p(parent, 0755);
-                touch(target);
-        }
-        if (mount(m->source, target, NULL, MS_BIND | MS_REC, NULL) < 0) die(errfd, "bind mount", errno);
+        if (src < 0 || fstat(src, &st) < 0) die(errfd, "mount source", errno);
+        char path[PATH_MAX], a[32], b[32];
+        _cleanup_close_ int fd = mount_point_in_root(rootfd, m->target, S_ISDIR(st.st_mode), 0755, path);
+        if (fd < 0) die_path(errfd, "create mount point", m->target, -fd);
+        if (mount(fd_path(a, src), fd_path(b, fd), NULL, MS_BIND | MS_REC, NULL) < 0)
+                die_path(errfd, "bind mount", m->target, errno);
         unsigned long fl = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0);
-        if (mount(NULL, target, NULL, fl, NULL) < 0) die(errfd, "remount bind mount", errno);
+        remount_in_root(errfd, rootfd, path, &st, fl);
 }
 
 __attribute__((noreturn)) static void container_main(const rt_spec *s, int errfd, int logfd) {
-        char root[4096], upper[4096], work[4096], p[4200];
+        char root[4096], upper[4096], work[4096];
         snprintf(root, sizeof(root), "%s/merged", s->rootfs_dir);
         snprintf(upper, sizeof(upper), "%s/upper", s->rootfs_dir);
         snprintf(work, sizeof(work), "%s/work", s->rootfs_dir);
@@ -204,18 +320,18 @@ __attribute__((noreturn)) static void container_main(const rt_spec *s, int errfd
         for (size_t i = 0; i < s->n_lowers; i++) ocx_buf_printf(&opts, "%s%s", i ? ":" : "", s->lowers[i]);
         if (ocx_buf_printf(&opts, ",upperdir=%s,workdir=%s", upper, work) < 0) die(errfd, "overlay options", E2BIG);
         if (mount("overlay", root, "overlay", MS_NOSUID, opts.data) < 0) die(errfd, "mount the overlay root", errno);
-        snprintf(p, sizeof(p), "%s/proc", root);
-        mkdir(p, 0555);
-        if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die(errfd, "mount /proc", errno);
-        setup_dev(errfd, root);
-        snprintf(p, sizeof(p), "%s/sys", root);
-        mkdir(p, 0555);
-        if (mount("sysfs", p, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | (s->privileged ? 0 : MS_RDONLY), NULL) < 0)
-                die(errfd, "mount /sys", errno);
-        snprintf(p, sizeof(p), "%s/etc", root);
-        mkdir(p, 0755);
-        for (size_t i = 0; i < s->n_mounts; i++) bind_into(errfd, root, &s->mounts[i]);
-        if (!s->privileged) mask_paths(errfd, root);
+        /* from here on every path inside the root is looked up through rootfd (see mount_point_in_root) */
+        int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) die(errfd, "open the overlay root", errno);
+        mount_in_root(errfd, rootfd, "/proc", true, 0555, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        setup_dev(errfd, rootfd);
+        mount_in_root(errfd, rootfd, "/sys", true, 0555, "sysfs", "sysfs",
+                      MS_NOSUID | MS_NODEV | MS_NOEXEC | (s->privileged ? 0 : MS_RDONLY), NULL);
+        int etc = mount_point_in_root(rootfd, "/etc", true, 0755, NULL);
+        if (etc >= 0) close(etc);
+        for (size_t i = 0; i < s->n_mounts; i++) bind_into(errfd, rootfd, &s->mounts[i]);
+        if (!s->privileged) mask_paths(errfd, rootfd);
+        close(rootfd);
         if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) die(errfd, "sethostname", errno);
         if (chdir(root) < 0) die(errfd, "chdir to the root", errno);
         if (syscall(SYS_pivot_root, ".", ".") < 0) die(errfd, "pivot_root", errno);
