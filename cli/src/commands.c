@@ -350,6 +350,10 @@ const cli_command cli_root_commands[] = {
          .long_help = "Log out of the active session out by clearing saved tokens.\n\nThe token is deleted on the "
                       "server and removed from every kubeconfig user entry that holds it.",
          .examples = "  # Log out\n  ocx logout", .flags = no_flags, .run = cli_run_logout},
+        {.name = "status", .group = "Basic Commands", .summary = "Show an overview of the current project",
+         .usage = "status [flags]",
+         .examples = "  # See an overview of the current project\n  ocx status",
+         .flags = no_flags, .run = cli_run_status},
         {.name = "whoami", .group = "Basic Commands", .summary = "Return information about the current session",
          .usage = "whoami [flags]",
          .examples = "  # Display the currently authenticated user\n  ocx whoami\n\n  # Display the token\n  ocx whoami -t",

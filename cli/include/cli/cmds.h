@@ -22,6 +22,8 @@ int cli_run_whoami(cli_invocation *inv);
 int cli_run_new_project(cli_invocation *inv);
 int cli_run_project(cli_invocation *inv);
 int cli_run_projects(cli_invocation *inv);
+/* ocx status: project overview (cmd-status.c) */
+int cli_run_status(cli_invocation *inv);
 int cli_run_adm_htpasswd(cli_invocation *inv);
 struct cli_session;
 /* Who the session's credentials name: SelfSubjectReview, else users/~.
