@@ -100,7 +100,7 @@ e2e: all
 asan:
 	@tools/deps.sh
 	$(MAKE) SAN=1 all
-	@BUILD=$(abspath build-asan) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 tools/test.sh
+	@BUILD=$(abspath build-asan) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(abspath tools/lsan.supp) tools/test.sh
 
 lint:
 	@tools/lint.sh

@@ -225,6 +225,14 @@ _tap_exit() {
                 eval "${_tap_cleanups[i]}" >/dev/null 2>&1 || true
         done
         if [ -n "$OCX_BASE" ] && [ -d "$OCX_BASE" ]; then
+                # stop first, then read the daemons' logs: under `make asan` a sanitizer report
+                # (including leaks, printed at exit) of ocxd or the router fails the test
+                "$OCX_BIN/ocx" cluster down --base-dir "$OCX_BASE" >/dev/null 2>&1
+                local rep
+                rep=$(grep -lE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$OCX_BASE"/logs/*.log 2>/dev/null)
+                if [ -n "$rep" ]; then
+                        not_ok "daemons ran without sanitizer reports" "$(grep -hE -A12 "ERROR: |runtime error:" $rep | head -40)"
+                fi
                 "$OCX_BIN/ocx" cluster down --clean --base-dir "$OCX_BASE" >/dev/null 2>&1 ||
                         echo "# warning: cluster down failed for $OCX_BASE"
         fi
