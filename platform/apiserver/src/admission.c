@@ -160,6 +160,7 @@ void api_admit(api_server *s, const api_kind *k, int op, const char *ns, cJSON *
         } else if (ocx_streq(k->plural, "securitycontextconstraints")) api_admit_scc_object(obj, causes);
         else if (ocx_streq(k->plural, "routes")) admit_route(s, op, ns, obj, old, causes);
         else if (ocx_streq(k->plural, "services")) admit_service(s, op, obj, old, causes);
+        else if (ocx_streq(k->plural, "secrets") && !ocx_json_get(obj, "type")) ocx_json_set_str(obj, "type", "Opaque");
         else if (ocx_streq(k->plural, "pods")) {
                 admit_pod(op, obj);
                 api_admit_pod_scc(s, op, ns, obj, old, reterr);

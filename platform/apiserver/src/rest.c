@@ -6,6 +6,7 @@
 #include "apiserver/discovery.h"
 #include "apiserver/patch.h"
 #include "apiserver/path.h"
+#include "apiserver/protobuf.h"
 #include "apiserver/table.h"
 #include "apiserver/validate.h"
 #include "apiserver/virtual.h"
@@ -38,9 +39,12 @@ static void respond_invalid(api_response *resp, const api_kind *k, const char *n
         free(msg);
 }
 
-/* Decodes the request body (JSON or YAML) into one object. */
-static int decode_body(const api_request *req, cJSON **ret, ocx_error **reterr) {
+/* Decodes the request body (JSON, YAML or, for the kinds protobuf.c knows,
+ * protobuf) into one object. */
+static int decode_body(const api_request *req, const api_kind *k, cJSON **ret, ocx_error **reterr) {
         if (!req->body || req->body_len == 0) return ocx_error_set(reterr, EBADMSG, NULL, "request body is empty");
+        if (req->content_type && strstr(req->content_type, "protobuf") && api_protobuf_supported(k))
+                return api_protobuf_decode(req->body, req->body_len, k, ret, reterr);
         if (req->content_type && strstr(req->content_type, "protobuf"))
                 return ocx_error_set(reterr, EPROTONOSUPPORT, NULL,
                                      "the body of the request was in an unknown format - accepted media types include: "
@@ -289,7 +293,7 @@ static void finish(const api_request *req, api_response *resp, const api_kind *k
 static void do_create(api_server *s, const api_kind *k, const char *ns, const api_request *req, api_response *resp) {
         _cleanup_error_ ocx_error *e = NULL;
         cJSON *obj = NULL;
-        if (decode_body(req, &obj, &e) < 0) {
+        if (decode_body(req, k, &obj, &e) < 0) {
                 api_respond_error(resp, e ? -e->code : -EBADMSG, e, k, NULL);
                 return;
         }
@@ -314,7 +318,7 @@ static void do_update(api_server *s, const api_kind *k, const char *ns, const ch
                       const api_request *req, api_response *resp) {
         _cleanup_error_ ocx_error *e = NULL;
         cJSON *obj = NULL;
-        if (decode_body(req, &obj, &e) < 0) {
+        if (decode_body(req, k, &obj, &e) < 0) {
                 api_respond_error(resp, e ? -e->code : -EBADMSG, e, k, name);
                 return;
         }
