@@ -91,6 +91,26 @@ static int check_namespace(api_server *s, const api_kind *k, const char *ns, ocx
         return 0;
 }
 
+/* Validation, then admission when it passed. Field problems → -EINVAL with
+ * the causes in *ret_causes (may be NULL); other refusals → reterr's code. */
+static int validate_and_admit(api_server *s, const api_kind *k, int op, const char *ns, cJSON *obj, const cJSON *old,
+                              cJSON **ret_causes, ocx_error **reterr) {
+        cJSON *causes = cJSON_CreateArray();
+        api_validate(k, obj, old, causes);
+        if (cJSON_GetArraySize(causes) == 0) api_admit(s, k, op, ns, obj, old, causes, reterr);
+        if (reterr && *reterr) {
+                cJSON_Delete(causes);
+                return -(*reterr)->code;
+        }
+        if (cJSON_GetArraySize(causes) > 0) {
+                if (ret_causes) *ret_causes = causes;
+                else cJSON_Delete(causes);
+                return -EINVAL;
+        }
+        cJSON_Delete(causes);
+        return 0;
+}
+
 int api_create_object(api_server *s, const api_kind *k, const char *ns, cJSON *obj, bool dry_run, cJSON **ret_obj,
                       cJSON **ret_causes, ocx_error **reterr) {
         _cleanup_json_ cJSON *o = obj;
@@ -102,20 +122,9 @@ int api_create_object(api_server *s, const api_kind *k, const char *ns, cJSON *o
         const char *name = ocx_json_get_str(md, "name");
         if ((!name || !*name) && ocx_json_get_str(md, "generateName") && *ocx_json_get_str(md, "generateName"))
                 generate_name(md);
-        cJSON *causes = cJSON_CreateArray();
-        api_validate(k, o, NULL, causes);
-        if (cJSON_GetArraySize(causes) == 0) api_admit(s, k, ADMIT_CREATE, ns, o, NULL, causes, reterr);
-        if (reterr && *reterr) {
-                cJSON_Delete(causes);
-                return -(*reterr)->code;
-        }
-        if (cJSON_GetArraySize(causes) > 0) {
-                if (ret_causes) *ret_causes = causes;
-                else cJSON_Delete(causes);
-                return -EINVAL;
-        }
-        cJSON_Delete(causes);
-        int r = check_namespace(s, k, ns, reterr);
+        int r = validate_and_admit(s, k, ADMIT_CREATE, ns, o, NULL, ret_causes, reterr);
+        if (r < 0) return r;
+        r = check_namespace(s, k, ns, reterr);
         if (r < 0) return r;
         md = ocx_json_ensure_obj(o, "metadata"); /* admission may have rebuilt the object */
         char uid[37], ts[32];
@@ -196,19 +205,8 @@ int api_update_object(api_server *s, const api_kind *k, const char *ns, const ch
                         if (ost) ocx_json_set(next, "status", cJSON_Duplicate(ost, true));
                         else cJSON_DeleteItemFromObjectCaseSensitive(next, "status");
                 }
-                cJSON *causes = cJSON_CreateArray();
-                api_validate(k, next, old, causes);
-                if (cJSON_GetArraySize(causes) == 0) api_admit(s, k, ADMIT_UPDATE, ns, next, old, causes, reterr);
-                if (reterr && *reterr) {
-                        cJSON_Delete(causes);
-                        return -(*reterr)->code;
-                }
-                if (cJSON_GetArraySize(causes) > 0) {
-                        if (ret_causes) *ret_causes = causes;
-                        else cJSON_Delete(causes);
-                        return -EINVAL;
-                }
-                cJSON_Delete(causes);
+                r = validate_and_admit(s, k, ADMIT_UPDATE, ns, next, old, ret_causes, reterr);
+                if (r < 0) return r;
                 nmd = ocx_json_ensure_obj(next, "metadata"); /* admission may have rebuilt the object */
                 /* server-owned metadata */
                 static const char *const keep[] = {"uid", "creationTimestamp", "deletionTimestamp", "generation"};
