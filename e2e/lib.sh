@@ -233,6 +233,9 @@ _tap_exit() {
                 if [ -n "$rep" ]; then
                         not_ok "daemons ran without sanitizer reports" "$(grep -hE -A12 "ERROR: |runtime error:" $rep | head -40)"
                 fi
+                # OCX_E2E_KEEP_LOGS=DIR keeps the daemons' logs for a post-mortem
+                [ -n "${OCX_E2E_KEEP_LOGS:-}" ] && mkdir -p "$OCX_E2E_KEEP_LOGS" &&
+                        cp -r "$OCX_BASE/logs" "$OCX_E2E_KEEP_LOGS/$(basename "$0" .sh)-$$" 2>/dev/null
                 "$OCX_BIN/ocx" cluster down --clean --base-dir "$OCX_BASE" >/dev/null 2>&1 ||
                         echo "# warning: cluster down failed for $OCX_BASE"
         fi

@@ -1,6 +1,7 @@
 /* ocx — HTTP client over libcurl (see ocx/http.h). One easy handle per
  * ocx_http, so connections are kept alive between requests. Redirects are
  * never followed: callers (OAuth) inspect every 3xx themselves. */
+#include <stdatomic.h>
 #include "ocx/http.h"
 #include <curl/curl.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 
 struct ocx_http {
         CURL *curl;
+        const atomic_bool *abort; /* set by the owner: every transfer ends within about a second */
         ocx_http_config cfg;
         char *hostport;
         char errbuf[CURL_ERROR_SIZE];
@@ -104,6 +106,15 @@ static void set_blob(CURL *c, CURLoption opt, const char *pem) {
 }
 
 /* Options shared by every request; curl_easy_reset keeps the connection cache. */
+void ocx_http_set_abort(ocx_http *h, const atomic_bool *flag) { h->abort = flag; }
+
+/* libcurl calls this at least once a second, data or not */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+        (void)dt, (void)dn, (void)ut, (void)un;
+        const ocx_http *h = ud;
+        return h->abort && atomic_load(h->abort) ? 1 : 0;
+}
+
 static void apply_common(ocx_http *h, long timeout_ms) {
         CURL *c = h->curl;
         curl_easy_reset(c);
@@ -115,6 +126,11 @@ static void apply_common(ocx_http *h, long timeout_ms) {
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
         curl_easy_setopt(c, CURLOPT_USERAGENT, "ocx/0.1 (linux/amd64) kubernetes/v1.27.0");
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        if (h->abort) {
+                curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+                curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+                curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+        }
         if (timeout_ms > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
         if (h->cfg.insecure) {
                 curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -40,7 +40,9 @@ static void take_str(char **dst, const char *src) {
 
 static int http_ensure(ocx_informer *inf, ocx_error **reterr) {
         if (inf->http) return 0;
-        return ocx_http_new(&inf->http_cfg, &inf->http, reterr);
+        int r = ocx_http_new(&inf->http_cfg, &inf->http, reterr);
+        if (r >= 0) ocx_http_set_abort(inf->http, &inf->stop); /* stop ends a long watch promptly */
+        return r;
 }
 
 static int http_list(void *tdata, const char *path, long *ret_status, char **ret_body, ocx_error **reterr) {

@@ -55,3 +55,5 @@ int phr_parse_request(const char *buf, size_t len, const char **method, size_t *
 /* SSL_CTX for the HTTPS listener: default certificate plus SNI selection of
  * edge route certificates from the active table. NULL + log on error. */
 SSL_CTX *rt_tls_server_ctx(const rt_config *cfg);
+/* Frees the calling serving thread's cache of route certificates. */
+void rt_tls_thread_cleanup(void);

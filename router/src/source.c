@@ -191,7 +191,8 @@ void rt_source_stop(void) {
         SRC.stop = true;
         pthread_cond_broadcast(&SRC.cond);
         pthread_mutex_unlock(&SRC.lock);
-        /* informer threads may sit in a long watch: they are left to process exit */
         pthread_join(SRC.thread, NULL);
+        /* before exit: an informer still in libcurl would race OpenSSL's exit-time cleanup */
+        for (size_t i = 0; i < OCX_ARRAY_SIZE(SRC.inf); i++) SRC.inf[i] = ocx_informer_free(SRC.inf[i]);
         rt_status_writer_free(TAKE_PTR(SRC.status));
 }

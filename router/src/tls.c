@@ -80,6 +80,15 @@ static SSL_CTX *route_ctx(const rt_route *r) {
         return ctx;
 }
 
+void rt_tls_thread_cleanup(void) {
+        while (cache) {
+                cert_entry *e = cache;
+                cache = e->next;
+                SSL_CTX_free(e->ctx), free(e->cert), free(e->key), free(e);
+        }
+        n_cache = 0;
+}
+
 static const rt_route *route_for_sni(const rt_table *t, const char *host) {
         const char *dom = rt_host_domain(host);
         for (size_t i = 0; i < t->n_exact; i++)

@@ -3,6 +3,7 @@
  * in memory (kubeconfig *-data fields) or as file paths. */
 #pragma once
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "ocx/buf.h"
@@ -33,6 +34,10 @@ typedef struct ocx_http_response {
 } ocx_http_response;
 
 int ocx_http_new(const ocx_http_config *cfg, ocx_http **ret, ocx_error **reterr);
+/* Makes every later transfer (requests and streams) end within about a
+ * second once *flag becomes true; the call then fails (or a stream returns)
+ * as if the connection dropped. flag must outlive the handle; NULL unsets. */
+void ocx_http_set_abort(ocx_http *h, const atomic_bool *flag);
 ocx_http *ocx_http_free(ocx_http *h);
 
 /* method "GET", "POST", ...; path starts with '/' (joined to server) or is an

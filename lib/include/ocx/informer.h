@@ -57,8 +57,8 @@ typedef struct ocx_informer_options {
 int ocx_informer_new(const ocx_informer_options *opt, ocx_informer **ret, ocx_error **reterr);
 /* Starts the thread. -errno when the thread cannot be created. */
 int ocx_informer_start(ocx_informer *inf);
-/* Asks the thread to stop and joins it; a running watch is abandoned when its
- * next line arrives or its timeoutSeconds runs out. */
+/* Asks the thread to stop and joins it; a running list or watch is abandoned
+ * within about a second (the HTTP transfer is aborted). */
 void ocx_informer_stop(ocx_informer *inf);
 /* Stops (if running) and frees. NULL-safe; returns NULL. */
 ocx_informer *ocx_informer_free(ocx_informer *inf);
