@@ -172,5 +172,6 @@ int rt_main(int argc, char **argv) {
         if (rt_source_start(&cfg) < 0) return bad("%s", "cannot start the source thread");
         int r = rt_server_run(&cfg);
         rt_source_stop();
+        rt_proxy_drain_pending();
         return r < 0 ? 1 : 0;
 }

@@ -19,6 +19,8 @@
 /* ---- upstream.c (serving threads) ---- */
 /* Per-thread set-up: tid indexes rt_hot and the tables' bindings. */
 void rt_proxy_thread_init(h2o_context_t *ctx, const rt_config *cfg, unsigned tid);
+/* At the end of a serving thread: drops its active and pending tables. */
+void rt_proxy_thread_cleanup(void);
 /* Installs a table published for this thread, if any (called per request
  * and on a timer). */
 void rt_proxy_tick(void);

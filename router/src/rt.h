@@ -58,6 +58,9 @@ char *rt_metrics_render(size_t *ret_len);
 void rt_server_publish(rt_table *t);
 /* Number of serving threads tables are published to (before the source starts). */
 void rt_proxy_setup(unsigned threads);
+/* After the serving threads ended and the source stopped: frees tables
+ * published but never picked up. */
+void rt_proxy_drain_pending(void);
 
 /* ---- server.c ---- */
 int rt_server_run(const rt_config *cfg);

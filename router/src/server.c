@@ -302,6 +302,7 @@ static void *thread_main(void *arg) {
         start_listener(t, t->fd_stats, &t->accept_stats);
         while (!S.stop) h2o_evloop_run(t->ctx.loop, 200);
         rt_tls_thread_cleanup();
+        rt_proxy_thread_cleanup();
         return NULL;
 }
 

@@ -171,6 +171,17 @@ void rt_proxy_tick(void) {
         }
 }
 
+void rt_proxy_thread_cleanup(void) {
+        table_release_holder(atomic_exchange(&pending[rt_px.tid], NULL));
+        rt_table *t = rt_px.active;
+        rt_px.active = NULL;
+        rt_proxy_table_unref(t);
+}
+
+void rt_proxy_drain_pending(void) {
+        for (unsigned i = 0; i < n_threads; i++) table_release_holder(atomic_exchange(&pending[i], NULL));
+}
+
 rt_table *rt_proxy_table_ref(void) {
         rt_proxy_tick();
         if (rt_px.active) ((binding *)rt_px.active->per_thread[rt_px.tid])->refs++;
