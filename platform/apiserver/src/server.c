@@ -24,6 +24,7 @@
 #include "ocx/buf.h"
 #include "ocx/cert.h"
 #include "ocx/log.h"
+#include "ocx/netaddr.h"
 #include "ocx/banned.h"
 
 typedef struct conn_ctx {
@@ -292,22 +293,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 static volatile sig_atomic_t got_signal;
 static void on_signal(int sig) { got_signal = sig; }
 
-static int parse_listen(const char *listen, struct sockaddr_in *sa) {
-        char host[64];
-        const char *colon = strrchr(listen, ':');
-        if (!colon || (size_t)(colon - listen) >= sizeof(host)) return -EINVAL;
-        memcpy(host, listen, (size_t)(colon - listen));
-        host[colon - listen] = 0;
-        char *end;
-        long port = strtol(colon + 1, &end, 10);
-        if (*end || port <= 0 || port > 65535) return -EINVAL;
-        memset(sa, 0, sizeof(*sa));
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons((uint16_t)port);
-        if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1) return -EINVAL;
-        return 0;
-}
-
 static void usage(void) {
         fprintf(stderr,
                 "usage: ocxd [--base-dir DIR] [--listen HOST:PORT] [--insecure-http]\n"
@@ -359,7 +344,7 @@ int api_main(int argc, char **argv) {
                 }
         }
         struct sockaddr_in sa;
-        if (parse_listen(listen, &sa) < 0) {
+        if (ocx_parse_hostport(listen, &sa, NULL) < 0) {
                 log_error("invalid --listen '%s'", listen);
                 return 2;
         }

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "ocx/netaddr.h"
 #include "ocx/log.h"
 #include "ocx/macro.h"
 #include "ocx/banned.h"
@@ -29,21 +30,6 @@ struct dns_server {
         int conns[MAX_TCP_CONNS]; /* -1 = free slot */
         size_t n_conns;
 };
-
-static int parse_addr(const char *s, struct sockaddr_in *sa) {
-        char host[64];
-        const char *colon = s ? strrchr(s, ':') : NULL;
-        if (!colon || (size_t)(colon - s) >= sizeof(host)) return -EINVAL;
-        memcpy(host, s, (size_t)(colon - s));
-        host[colon - s] = 0;
-        char *end;
-        long port = strtol(colon + 1, &end, 10);
-        if (*end || port <= 0 || port > 65535) return -EINVAL;
-        memset(sa, 0, sizeof(*sa));
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons((uint16_t)port);
-        return inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) == 1 ? 0 : -EINVAL;
-}
 
 /* Relays a query to the upstream over UDP; returns the answer length or 0. */
 static int forward(dns_server *s, const uint8_t *pkt, size_t len, uint8_t *out, size_t cap) {
@@ -235,7 +221,7 @@ static int bind_sock(int type, const struct sockaddr_in *sa, const char *addr, o
 
 int dns_server_start(const dns_server_config *cfg, dns_server **ret, ocx_error **reterr) {
         struct sockaddr_in sa;
-        if (parse_addr(cfg->listen, &sa) < 0)
+        if (ocx_parse_hostport(cfg->listen, &sa, NULL) < 0)
                 return ocx_error_set(reterr, EINVAL, NULL, "invalid DNS listen address '%s': want IPV4:PORT",
                                      cfg->listen ? cfg->listen : "");
         dns_server *s = ocx_xcalloc(1, sizeof(*s));
@@ -246,7 +232,7 @@ int dns_server_start(const dns_server_config *cfg, dns_server **ret, ocx_error *
         pthread_cond_init(&s->cond, NULL);
         int r;
         if (cfg->upstream && *cfg->upstream) {
-                if (parse_addr(cfg->upstream, &s->upstream) < 0) {
+                if (ocx_parse_hostport(cfg->upstream, &s->upstream, NULL) < 0) {
                         r = ocx_error_set(reterr, EINVAL, NULL, "invalid DNS upstream '%s': want IPV4:PORT", cfg->upstream);
                         goto fail;
                 }

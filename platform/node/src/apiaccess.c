@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include "node/network.h"
+#include "ocx/netaddr.h"
 #include "ocx/macro.h"
 #include "ocx/banned.h"
 
@@ -21,18 +22,14 @@ void apiaccess_set_service(const char *host, const char *port) {
 const char *apiaccess_service_host(void) { return service_host[0] ? service_host : NULL; }
 const char *apiaccess_service_port(void) { return service_port[0] ? service_port : NULL; }
 
-/* "HOST:PORT" → host (IPv4 literal or empty) and port text */
+/* "HOST:PORT" → host (IPv4 literal, or empty for every address) and port text */
 static int split(const char *addr, char *host, size_t hcap, char *port, size_t pcap) {
-        const char *colon = addr ? strrchr(addr, ':') : NULL;
-        if (!colon || (size_t)(colon - addr) >= hcap) return -EINVAL;
-        memcpy(host, addr, (size_t)(colon - addr));
-        host[colon - addr] = 0;
-        char *end;
-        long p = strtol(colon + 1, &end, 10);
-        if (*end || p <= 0 || p > 65535 || (size_t)snprintf(port, pcap, "%ld", p) >= pcap) return -EINVAL;
-        struct in_addr a;
-        if (host[0] && inet_pton(AF_INET, host, &a) != 1) return -EINVAL;
-        return 0;
+        struct sockaddr_in sa;
+        bool any;
+        if (ocx_parse_hostport(addr, &sa, &any) < 0 || hcap < INET_ADDRSTRLEN) return -EINVAL;
+        if (any) host[0] = 0;
+        else inet_ntop(AF_INET, &sa.sin_addr, host, (socklen_t)hcap);
+        return (size_t)snprintf(port, pcap, "%u", ntohs(sa.sin_port)) >= pcap ? -EINVAL : 0;
 }
 
 static bool wildcard(const char *h) { return !h[0] || ocx_streq(h, "0.0.0.0"); }
@@ -69,12 +66,8 @@ int apiaccess_resolve(const char *flag, const char *listen, bool node, const cha
 }
 
 int apiaccess_listen_socket(const char *addr, int *ret_fd, ocx_error **reterr) {
-        char host[64], port[8];
-        if (split(addr, host, sizeof(host), port, sizeof(port)) < 0)
-                return ocx_error_set(reterr, EINVAL, NULL, "invalid address '%s'", addr);
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)strtol(port, NULL, 10))};
-        if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa.sin_addr) != 1)
-                return ocx_error_set(reterr, EINVAL, NULL, "invalid address '%s'", addr);
+        struct sockaddr_in sa;
+        if (ocx_parse_hostport(addr, &sa, NULL) < 0) return ocx_error_set(reterr, EINVAL, NULL, "invalid address '%s'", addr);
         _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0) return ocx_error_set(reterr, errno, NULL, "socket: %s", strerror(errno));
         int one = 1;
