@@ -191,7 +191,7 @@ static void *tcp_loop(void *arg) {
                 pthread_attr_t attr;
                 pthread_attr_init(&attr);
                 pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-                pthread_attr_setstacksize(&attr, 256 * 1024);
+                pthread_attr_setstacksize(&attr, (size_t)256 * 1024);
                 if (pthread_create(&t, &attr, tcp_conn, c) != 0) {
                         pthread_mutex_lock(&s->mu);
                         close(fd);
