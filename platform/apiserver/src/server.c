@@ -437,7 +437,6 @@ int api_main(int argc, char **argv) {
                 }
         }
         apiaccess_set_service(ac.host, ac.port);
-        if (authn_sa_controller_start(&s) < 0) log_error("cannot start the service-account token controller");
         /* cluster DNS: the default address being taken is not fatal, an explicit one is */
         dns_server *dns = NULL;
         if (dns_listen && *dns_listen) {
@@ -447,6 +446,7 @@ int api_main(int argc, char **argv) {
                 if (dns_server_start(&dc, &dns, &de) < 0) {
                         log_error("%s", de ? de->message : "dns: cannot start");
                         if (dns_listen_given) {
+                                if (pod_d) MHD_stop_daemon(pod_d);
                                 MHD_stop_daemon(d);
                                 api_server_release(&s);
                                 ocx_cert_verifier_free(sc.verifier);
@@ -457,6 +457,8 @@ int api_main(int argc, char **argv) {
                                  dns_upstream ? dns_upstream : "");
                 }
         }
+        /* started after every fatal error path: it must be stopped before the store closes */
+        if (authn_sa_controller_start(&s) < 0) log_error("cannot start the service-account token controller");
         /* node agent: SIGTERM/SIGINT stop its pods, SIGQUIT leaves them for the next ocxd */
         if (!no_node) {
                 _cleanup_error_ ocx_error *ne = NULL;
