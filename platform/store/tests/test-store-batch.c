@@ -28,46 +28,14 @@
 #include "ocx/macro.h"
 #include "store/store.h"
 #include "../src/store-sqlite.h"
+#include "store-test-util.h"
 #include "ocx/banned.h"
 
-typedef struct fixture {
-        char dir[64];
-        char *path;
-        store *s;
-} fixture;
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        (void)st;
-        (void)flag;
-        (void)ftw;
-        remove(p);
-        return 0;
-}
-
 static int setup(void **state) {
-        fixture *f = ocx_xcalloc(1, sizeof(*f));
-        snprintf(f->dir, sizeof(f->dir), "/tmp/ocx-test-store-batch.XXXXXX");
-        if (!mkdtemp(f->dir)) return -1;
-        f->path = ocx_xasprintf("%s/store.db", f->dir);
-        if (store_open_sqlite(f->path, &f->s, NULL) < 0) return -1;
-        *state = f;
-        return 0;
+        return fixture_setup(state, "ocx-test-store-batch", "store.db");
 }
 
-static int teardown(void **state) {
-        fixture *f = *state;
-        store_close(f->s);
-        nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(f->path);
-        free(f);
-        return 0;
-}
-
-static double now_ms(void) {
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
+static int teardown(void **state) { return fixture_teardown(state); }
 
 static void sleep_ms(long ms) {
         struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
@@ -75,13 +43,6 @@ static void sleep_ms(long ms) {
 }
 
 /* value callbacks */
-
-static char *val_const(int64_t rev, const char *prev, void *userdata, ocx_error **reterr) {
-        (void)rev;
-        (void)prev;
-        (void)reterr;
-        return ocx_xstrdup(userdata);
-}
 
 /* what the callback was given; the value embeds the revision */
 typedef struct seen {
@@ -98,14 +59,6 @@ static char *val_record(int64_t rev, const char *prev, void *userdata, ocx_error
         sn->prev = prev ? ocx_xstrdup(prev) : NULL;
         sn->calls++;
         return ocx_xasprintf("rv=%" PRId64, rev);
-}
-
-static char *val_refuse(int64_t rev, const char *prev, void *userdata, ocx_error **reterr) {
-        (void)rev;
-        (void)prev;
-        (void)userdata;
-        ocx_error_set(reterr, EINVAL, "spec.x", "spec.x: invalid value");
-        return NULL;
 }
 
 /* notification log */

@@ -26,41 +26,15 @@
 #include "ocx/macro.h"
 #include "store/store.h"
 #include "../src/store-sqlite.h"
+#include "store-test-util.h"
 #include "ocx/banned.h"
 
-typedef struct fixture {
-        char dir[64];
-        char *path;
-        store *s;
-} fixture;
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        (void)st;
-        (void)flag;
-        (void)ftw;
-        remove(p);
-        return 0;
-}
-
 static int setup(void **state) {
-        fixture *f = ocx_xcalloc(1, sizeof(*f));
-        snprintf(f->dir, sizeof(f->dir), "/tmp/ocx-test-store.XXXXXX");
-        if (!mkdtemp(f->dir)) return -1;
         /* a missing parent directory is created by store_open_sqlite */
-        f->path = ocx_xasprintf("%s/sub/dir/store.db", f->dir);
-        if (store_open_sqlite(f->path, &f->s, NULL) < 0) return -1;
-        *state = f;
-        return 0;
+        return fixture_setup(state, "ocx-test-store", "sub/dir/store.db");
 }
 
-static int teardown(void **state) {
-        fixture *f = *state;
-        store_close(f->s);
-        nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(f->path);
-        free(f);
-        return 0;
-}
+static int teardown(void **state) { return fixture_teardown(state); }
 
 static void reopen(fixture *f) {
         f->s = store_close(f->s);
@@ -68,13 +42,6 @@ static void reopen(fixture *f) {
 }
 
 /* value callbacks */
-
-static char *val_const(int64_t rev, const char *prev, void *userdata, ocx_error **reterr) {
-        (void)rev;
-        (void)prev;
-        (void)reterr;
-        return ocx_xstrdup(userdata);
-}
 
 /* embeds the revision it is given, like the API server's resourceVersion */
 static char *val_rev(int64_t rev, const char *prev, void *userdata, ocx_error **reterr) {
@@ -97,14 +64,6 @@ static char *val_record(int64_t rev, const char *prev, void *userdata, ocx_error
         sn->prev = prev ? ocx_xstrdup(prev) : NULL;
         sn->calls++;
         return ocx_xstrdup("recorded");
-}
-
-static char *val_refuse(int64_t rev, const char *prev, void *userdata, ocx_error **reterr) {
-        (void)rev;
-        (void)prev;
-        (void)userdata;
-        ocx_error_set(reterr, EINVAL, "spec.x", "spec.x: invalid value");
-        return NULL;
 }
 
 static int64_t put(store *s, const char *key, const char *value) {
@@ -677,12 +636,6 @@ static void *bg_writer_main(void *p) {
                 w->writes++;
         }
         return NULL;
-}
-
-static double now_ms(void) {
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 /* MEASUREMENT, not a pass/fail performance check: creates N small objects
