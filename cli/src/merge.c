@@ -5,14 +5,16 @@
 
 bool cli_patch_is_empty(const cJSON *patch) { return !patch || (cJSON_IsObject(patch) && !patch->child); }
 
-cJSON *cli_merge_patch_diff(const cJSON *original, const cJSON *modified) {
+/* The merge patch turning from into to; keys missing from to become null only
+ * when with_deletions (apply's "changes" part leaves deletions to last-applied). */
+static cJSON *diff(const cJSON *from, const cJSON *to, bool with_deletions) {
         cJSON *p = cJSON_CreateObject();
         const cJSON *m;
-        cJSON_ArrayForEach(m, modified) {
-                const cJSON *o = ocx_json_get(original, m->string);
+        cJSON_ArrayForEach(m, to) {
+                const cJSON *o = ocx_json_get(from, m->string);
                 if (o && ocx_json_equal(o, m)) continue;
                 if (o && cJSON_IsObject(o) && cJSON_IsObject(m)) {
-                        cJSON *sub = cli_merge_patch_diff(o, m);
+                        cJSON *sub = diff(o, m, with_deletions);
                         if (cli_patch_is_empty(sub))
                                 cJSON_Delete(sub);
                         else
@@ -22,9 +24,12 @@ cJSON *cli_merge_patch_diff(const cJSON *original, const cJSON *modified) {
                 cJSON_AddItemToObject(p, m->string, cJSON_Duplicate(m, true));
         }
         const cJSON *o;
-        cJSON_ArrayForEach(o, original) if (!ocx_json_get(modified, o->string)) cJSON_AddNullToObject(p, o->string);
+        if (with_deletions)
+                cJSON_ArrayForEach(o, from) if (!ocx_json_get(to, o->string)) cJSON_AddNullToObject(p, o->string);
         return p;
 }
+
+cJSON *cli_merge_patch_diff(const cJSON *original, const cJSON *modified) { return diff(original, modified, true); }
 
 static cJSON *deletions(const cJSON *last, const cJSON *modified) {
         cJSON *p = cJSON_CreateObject();
@@ -44,25 +49,6 @@ static cJSON *deletions(const cJSON *last, const cJSON *modified) {
         return p;
 }
 
-static cJSON *changes(const cJSON *live, const cJSON *modified) {
-        cJSON *p = cJSON_CreateObject();
-        const cJSON *m;
-        cJSON_ArrayForEach(m, modified) {
-                const cJSON *o = ocx_json_get(live, m->string);
-                if (o && ocx_json_equal(o, m)) continue;
-                if (o && cJSON_IsObject(o) && cJSON_IsObject(m)) {
-                        cJSON *sub = changes(o, m);
-                        if (cli_patch_is_empty(sub))
-                                cJSON_Delete(sub);
-                        else
-                                cJSON_AddItemToObject(p, m->string, sub);
-                        continue;
-                }
-                cJSON_AddItemToObject(p, m->string, cJSON_Duplicate(m, true));
-        }
-        return p;
-}
-
 /* merges patch b into a (both patches), b wins on conflicts */
 static void merge_patches(cJSON *a, const cJSON *b) {
         const cJSON *e;
@@ -77,33 +63,8 @@ static void merge_patches(cJSON *a, const cJSON *b) {
 
 cJSON *cli_three_way_merge_patch(const cJSON *last_applied, const cJSON *live, const cJSON *modified) {
         cJSON *p = last_applied ? deletions(last_applied, modified) : cJSON_CreateObject();
-        cJSON *c = changes(live, modified);
+        cJSON *c = diff(live, modified, false);
         merge_patches(p, c);
         cJSON_Delete(c);
         return p;
-}
-
-cJSON *cli_merge_patch_apply(cJSON *target, const cJSON *patch) {
-        if (!cJSON_IsObject(patch)) {
-                cJSON_Delete(target);
-                return cJSON_Duplicate(patch, true);
-        }
-        if (!cJSON_IsObject(target)) {
-                cJSON_Delete(target);
-                target = cJSON_CreateObject();
-        }
-        const cJSON *e;
-        cJSON_ArrayForEach(e, patch) {
-                if (cJSON_IsNull(e)) {
-                        cJSON_DeleteItemFromObjectCaseSensitive(target, e->string);
-                        continue;
-                }
-                cJSON *cur = ocx_json_get(target, e->string);
-                cJSON *nv = cli_merge_patch_apply(cur ? cJSON_Duplicate(cur, true) : cJSON_CreateNull(), e);
-                if (cur)
-                        cJSON_ReplaceItemInObjectCaseSensitive(target, e->string, nv);
-                else
-                        cJSON_AddItemToObject(target, e->string, nv);
-        }
-        return target;
 }

@@ -30,7 +30,7 @@ static void two_way(void **state) {
         assert_json(p, "{\"spec\":{\"replicas\":2,\"host\":null,\"ports\":[1]}}");
         _cleanup_json_ cJSON *q = cli_merge_patch_diff(a, a);
         assert_true(cli_patch_is_empty(q));
-        cJSON *t = cli_merge_patch_apply(cJSON_Duplicate(a, true), p);
+        cJSON *t = ocx_json_merge_patch(cJSON_Duplicate(a, true), p);
         assert_json(t, "{\"spec\":{\"replicas\":2,\"ports\":[1]},\"status\":{\"a\":1}}");
         cJSON_Delete(t);
 }

@@ -248,6 +248,30 @@ char *ocx_json_print(const cJSON *obj) {
         return ocx_buf_detach(&b, NULL);
 }
 
+cJSON *ocx_json_merge_patch(cJSON *target, const cJSON *patch) {
+        if (!cJSON_IsObject(patch)) {
+                cJSON_Delete(target);
+                return cJSON_Duplicate(patch, true);
+        }
+        if (!cJSON_IsObject(target)) {
+                cJSON_Delete(target);
+                target = cJSON_CreateObject();
+        }
+        const cJSON *e;
+        cJSON_ArrayForEach(e, patch) {
+                if (cJSON_IsNull(e)) {
+                        cJSON_DeleteItemFromObjectCaseSensitive(target, e->string);
+                        continue;
+                }
+                /* replaced in place: members keep their order */
+                cJSON *cur = ocx_json_get(target, e->string);
+                cJSON *nv = ocx_json_merge_patch(cur ? cJSON_Duplicate(cur, true) : cJSON_CreateNull(), e);
+                if (cur) cJSON_ReplaceItemInObjectCaseSensitive(target, e->string, nv);
+                else cJSON_AddItemToObject(target, e->string, nv);
+        }
+        return target;
+}
+
 bool ocx_json_equal(const cJSON *a, const cJSON *b) {
         if (!a || !b) return a == b;
         return cJSON_Compare(a, b, true);

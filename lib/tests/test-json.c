@@ -88,6 +88,21 @@ static void pretty_print_four_spaces(void **state) {
         assert_string_equal(c, s);
 }
 
+static void merge_patch_rfc7386(void **state) {
+        (void)state;
+        const char *t = "{\"a\":\"b\",\"c\":{\"d\":\"e\",\"f\":\"g\"},\"s\":\"x\",\"z\":1}";
+        const char *p = "{\"a\":\"z\",\"c\":{\"f\":null},\"s\":{\"k\":1},\"n\":[1]}";
+        cJSON *tj = NULL, *pj = NULL;
+        assert_int_equal(ocx_json_parse(t, strlen(t), &tj, NULL), 0);
+        assert_int_equal(ocx_json_parse(p, strlen(p), &pj, NULL), 0);
+        tj = ocx_json_merge_patch(tj, pj);
+        _cleanup_free_ char *out = ocx_json_print(tj);
+        /* members keep their order; an object replaces a string; null deletes */
+        assert_string_equal(out, "{\"a\":\"z\",\"c\":{\"d\":\"e\"},\"s\":{\"k\":1},\"z\":1,\"n\":[1]}");
+        cJSON_Delete(tj);
+        cJSON_Delete(pj);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(parse_ok),
@@ -98,6 +113,7 @@ int main(void) {
                 cmocka_unit_test(length_is_respected),
                 cmocka_unit_test(checked_int),
                 cmocka_unit_test(pretty_print_four_spaces),
+                cmocka_unit_test(merge_patch_rfc7386),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,4 @@ cJSON *cli_merge_patch_diff(const cJSON *original, const cJSON *modified);
  * missing from modified (null); changes = keys of modified that differ from
  * live. last_applied may be NULL. Never NULL ({} when nothing to do). */
 cJSON *cli_three_way_merge_patch(const cJSON *last_applied, const cJSON *live, const cJSON *modified);
-/* Applies a merge patch to target in place (RFC 7386). Returns the new root
- * (target may be replaced when patch is not an object). */
-cJSON *cli_merge_patch_apply(cJSON *target, const cJSON *patch);
 bool cli_patch_is_empty(const cJSON *patch);

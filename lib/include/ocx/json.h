@@ -44,5 +44,8 @@ char *ocx_json_print(const cJSON *obj);
 int ocx_json_write(ocx_buf *b, const cJSON *obj, int indent);
 /* Appends s as a JSON string literal. */
 int ocx_json_write_string(ocx_buf *b, const char *s);
+/* RFC 7386 JSON merge patch: consumes target, returns the patched document
+ * (a non-object patch replaces the target; null members delete keys). */
+cJSON *ocx_json_merge_patch(cJSON *target, const cJSON *patch);
 /* Deep equality (member order ignored). */
 bool ocx_json_equal(const cJSON *a, const cJSON *b);

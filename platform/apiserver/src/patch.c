@@ -3,24 +3,6 @@
 #include "ocx/json.h"
 #include "ocx/banned.h"
 
-void api_merge_patch(cJSON *target, const cJSON *patch) {
-        const cJSON *p;
-        cJSON_ArrayForEach(p, patch) {
-                if (cJSON_IsNull(p)) {
-                        cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
-                } else if (cJSON_IsObject(p)) {
-                        cJSON *t = ocx_json_get(target, p->string);
-                        if (!cJSON_IsObject(t)) {
-                                t = cJSON_CreateObject();
-                                ocx_json_set(target, p->string, t);
-                        }
-                        api_merge_patch(t, p);
-                } else {
-                        ocx_json_set(target, p->string, cJSON_Duplicate(p, true));
-                }
-        }
-}
-
 /* --- strategic merge (subset) ---------------------------------------------- */
 
 static const char *merge_key(const char *field) {
@@ -256,7 +238,7 @@ int api_patch_apply(api_patch_type type, const cJSON *doc, const cJSON *patch, c
         switch (type) {
         case PATCH_MERGE:
                 if (!cJSON_IsObject(patch)) r = ocx_error_set(reterr, EBADMSG, NULL, "merge patch must be a JSON object");
-                else api_merge_patch(out, patch);
+                else out = ocx_json_merge_patch(out, patch);
                 break;
         case PATCH_STRATEGIC:
                 if (!cJSON_IsObject(patch)) r = ocx_error_set(reterr, EBADMSG, NULL, "strategic merge patch must be a JSON object");

@@ -1,4 +1,4 @@
-/* ocxd — patch application: JSON merge patch (RFC 7386), JSON patch
+/* ocxd — patch application: JSON merge patch (RFC 7386, ocx_json_merge_patch), JSON patch
  * (RFC 6902) and a strategic-merge subset (lists of known Kubernetes fields
  * merged by their merge key; $patch / $setElementOrder / $retainKeys /
  * $deleteFromPrimitiveList directives). Pure. */
@@ -13,5 +13,3 @@ typedef enum { PATCH_MERGE, PATCH_JSON, PATCH_STRATEGIC } api_patch_type;
  * style texts; a failed "test" op gives -EINVAL). */
 int api_patch_apply(api_patch_type type, const cJSON *doc, const cJSON *patch, cJSON **ret,
                     ocx_error **reterr);
-/* RFC 7386 in place: target is modified, patch is not consumed. */
-void api_merge_patch(cJSON *target, const cJSON *patch);
