@@ -2,7 +2,12 @@
  * here is static inline): a temporary store per test, clocks, and the value
  * callbacks both suites use. */
 #pragma once
+#include <errno.h>
 #include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -65,4 +70,36 @@ static inline char *val_refuse(int64_t rev, const char *prev, void *userdata, oc
         (void)userdata;
         ocx_error_set(reterr, EINVAL, "spec.x", "spec.x: invalid value");
         return NULL;
+}
+
+/* The crash half of the durability tests: reads what the child acknowledges
+ * on fd for about 300 ms, SIGKILLs it, drains the pipe and reaps the child
+ * (asserting it died of SIGKILL). Returns a NUL-terminated heap buffer (at
+ * most cap bytes of data); fd is closed. */
+static inline char *read_acks_then_sigkill(pid_t pid, int fd, size_t cap) {
+        char *buf = ocx_xmalloc(cap + 1);
+        size_t len = 0;
+        double t0 = now_ms();
+        bool killed = false;
+        for (;;) {
+                if (!killed && now_ms() - t0 >= 300) {
+                        assert_int_equal(kill(pid, SIGKILL), 0);
+                        killed = true;
+                }
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                poll(&pfd, 1, killed ? 1000 : 10);
+                if (!(pfd.revents & (POLLIN | POLLHUP))) continue;
+                assert_true(len < cap);
+                ssize_t r = read(fd, buf + len, cap - len);
+                if (r < 0 && errno == EINTR) continue;
+                assert_true(r >= 0);
+                if (r == 0) break;
+                len += (size_t)r;
+        }
+        close(fd);
+        int status = 0;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        buf[len] = 0;
+        return buf;
 }

@@ -562,33 +562,7 @@ static void durability_sigkill(void **state) {
         close(p[1]);
 
         /* read acknowledgements for ~300 ms, then kill, then drain */
-        size_t cap = 1 << 20, len = 0;
-        _cleanup_free_ char *buf = ocx_xmalloc(cap + 1);
-        struct timespec t0, t;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        bool killed = false;
-        for (;;) {
-                clock_gettime(CLOCK_MONOTONIC, &t);
-                long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-                if (!killed && ms >= 300) {
-                        assert_int_equal(kill(pid, SIGKILL), 0);
-                        killed = true;
-                }
-                struct pollfd pfd = {.fd = p[0], .events = POLLIN};
-                poll(&pfd, 1, killed ? 1000 : 10);
-                if (!(pfd.revents & (POLLIN | POLLHUP))) continue;
-                assert_true(len < cap);
-                ssize_t r = read(p[0], buf + len, cap - len);
-                if (r < 0 && errno == EINTR) continue;
-                assert_true(r >= 0);
-                if (r == 0) break;
-                len += (size_t)r;
-        }
-        close(p[0]);
-        int status = 0;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-        buf[len] = 0;
+        _cleanup_free_ char *buf = read_acks_then_sigkill(pid, p[0], 1 << 20);
 
         assert_int_equal(store_open_sqlite(f->path, &f->s, NULL), 0);
         int64_t rev = store_revision(f->s), prev_rev = 0;
