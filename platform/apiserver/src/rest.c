@@ -290,17 +290,27 @@ static void finish(const api_request *req, api_response *resp, const api_kind *k
         cJSON_Delete(obj);
 }
 
-static void do_create(api_server *s, const api_kind *k, const char *ns, const api_request *req, api_response *resp) {
+/* decode_body + check_decoded; on failure the response is filled, -1 returned */
+static int decode_checked(const api_request *req, const api_kind *k, const char *name, api_response *resp,
+                          cJSON **ret) {
         _cleanup_error_ ocx_error *e = NULL;
         cJSON *obj = NULL;
         if (decode_body(req, k, &obj, &e) < 0) {
-                api_respond_error(resp, e ? -e->code : -EBADMSG, e, k, NULL);
-                return;
+                api_respond_error(resp, e ? -e->code : -EBADMSG, e, k, name);
+                return -1;
         }
-        if (check_decoded(req, k, obj, NULL, resp) < 0) {
+        if (check_decoded(req, k, obj, name, resp) < 0) {
                 cJSON_Delete(obj);
-                return;
+                return -1;
         }
+        *ret = obj;
+        return 0;
+}
+
+static void do_create(api_server *s, const api_kind *k, const char *ns, const api_request *req, api_response *resp) {
+        cJSON *obj = NULL;
+        if (decode_checked(req, k, NULL, resp, &obj) < 0) return;
+        _cleanup_error_ ocx_error *e = NULL;
         const char *bns = ocx_json_path_str(obj, "metadata.namespace");
         if (k->namespaced && bns && *bns && !ocx_streq(bns, ns)) {
                 cJSON_Delete(obj);
@@ -316,16 +326,9 @@ static void do_create(api_server *s, const api_kind *k, const char *ns, const ap
 
 static void do_update(api_server *s, const api_kind *k, const char *ns, const char *name, const char *sub,
                       const api_request *req, api_response *resp) {
-        _cleanup_error_ ocx_error *e = NULL;
         cJSON *obj = NULL;
-        if (decode_body(req, k, &obj, &e) < 0) {
-                api_respond_error(resp, e ? -e->code : -EBADMSG, e, k, name);
-                return;
-        }
-        if (check_decoded(req, k, obj, name, resp) < 0) {
-                cJSON_Delete(obj);
-                return;
-        }
+        if (decode_checked(req, k, name, resp, &obj) < 0) return;
+        _cleanup_error_ ocx_error *e = NULL;
         cJSON *out = NULL, *causes = NULL;
         int r = api_update_object(s, k, ns, name, obj, sub, is_dry_run(req), &out, &causes, &e);
         finish(req, resp, k, name, r, 200, out, causes, e);
