@@ -105,6 +105,26 @@ static char *write_path(const obj_ref *ref, const char *name, const out_opts *o)
 }
 
 /* POST; on success reports "created". */
+/* Sends one write; a failure (with ctx after "Error from server (Reason): ")
+ * goes to errs and returns < 0; *ret gets the object the server answered with
+ * (NULL when its body is not JSON). */
+static int write_object(cli_session *s, const char *method, const char *path, const char *ctype, const char *body,
+                        const char *ctx, ocx_buf *errs, cJSON **ret) {
+        ocx_http_response resp;
+        ocx_error *e = NULL;
+        int r = cli_do(s, method, path, ctype, body, strlen(body), NULL, &resp, &e);
+        if (r >= 0) {
+                if (resp.status < 200 || resp.status > 299) r = cli_status_error(&resp, ctx, &e);
+                else if (ocx_json_parse(resp.body, resp.body_len, ret, NULL) < 0) *ret = NULL;
+                ocx_http_response_release(&resp);
+        }
+        if (r < 0) {
+                err_line(errs, e);
+                ocx_error_free(e);
+        }
+        return r;
+}
+
 static int create_one(cli_session *s, const obj_ref *ref, const cJSON *obj, const char *source, const out_opts *o,
                       ocx_buf *out, ocx_buf *errs) {
         if (strcmp(o->dry, "client") == 0) {
@@ -113,21 +133,10 @@ static int create_one(cli_session *s, const obj_ref *ref, const cJSON *obj, cons
         }
         _cleanup_free_ char *path = write_path(ref, NULL, o);
         _cleanup_free_ char *body = ocx_json_print(obj);
-        ocx_http_response resp;
-        ocx_error *e = NULL;
-        int r = cli_do(s, "POST", path, "application/json", body, strlen(body), NULL, &resp, &e);
-        if (r >= 0 && (resp.status < 200 || resp.status > 299)) {
-                _cleanup_free_ char *ctx = ocx_xasprintf("error when creating \"%s\"", source);
-                r = cli_status_error(&resp, ctx, &e);
-        }
+        _cleanup_free_ char *ctx = ocx_xasprintf("error when creating \"%s\"", source);
         _cleanup_json_ cJSON *created = NULL;
-        if (r >= 0 && ocx_json_parse(resp.body, resp.body_len, &created, NULL) < 0) created = NULL;
-        ocx_http_response_release(&resp);
-        if (r < 0) {
-                err_line(errs, e);
-                ocx_error_free(e);
-                return r;
-        }
+        int r = write_object(s, "POST", path, "application/json", body, ctx, errs, &created);
+        if (r < 0) return r;
         report(o, ref->res, created ? created : obj, "created", out);
         return 0;
 }
@@ -245,23 +254,11 @@ static void apply_one(cli_session *s, const obj_ref *ref, const cli_manifest *m,
         }
         _cleanup_free_ char *wpath = write_path(ref, ref->name, o);
         _cleanup_free_ char *body = ocx_json_print(patch);
-        ocx_http_response resp;
-        r = cli_do(s, "PATCH", wpath, "application/merge-patch+json", body, strlen(body), NULL, &resp, &e);
-        if (r >= 0 && (resp.status < 200 || resp.status > 299)) {
-                _cleanup_free_ char *ctx = ocx_xasprintf("error when applying patch:\n%s\n\nto:\nResource: \"%s\", "
-                                                         "Name: \"%s\", Namespace: \"%s\"\nfor: \"%s\"",
-                                                         body, ref->res->name, ref->name, ref->ns ? ref->ns : "",
-                                                         m->source);
-                r = cli_status_error(&resp, ctx, &e);
-        }
+        _cleanup_free_ char *ctx = ocx_xasprintf("error when applying patch:\n%s\n\nto:\nResource: \"%s\", "
+                                                 "Name: \"%s\", Namespace: \"%s\"\nfor: \"%s\"",
+                                                 body, ref->res->name, ref->name, ref->ns ? ref->ns : "", m->source);
         _cleanup_json_ cJSON *patched = NULL;
-        if (r >= 0 && ocx_json_parse(resp.body, resp.body_len, &patched, NULL) < 0) patched = NULL;
-        ocx_http_response_release(&resp);
-        if (r < 0) {
-                err_line(errs, e);
-                ocx_error_free(e);
-                return;
-        }
+        if (write_object(s, "PATCH", wpath, "application/merge-patch+json", body, ctx, errs, &patched) < 0) return;
         report(o, ref->res, patched ? patched : live, "configured", out);
 }
 
