@@ -1,5 +1,6 @@
 #include "apiserver/kinds.h"
 #include "apiserver/table.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include "ocx/macro.h"
@@ -83,23 +84,30 @@ const api_kind *api_kind_by_kind(const char *group, const char *kind) {
         return NULL;
 }
 
+/* "group/version" and "plural.group" per kind, computed once (any thread may ask first) */
 static char apiv[OCX_ARRAY_SIZE(api_kinds)][64];
 static char qual[OCX_ARRAY_SIZE(api_kinds)][96];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void names_init(void) {
+        for (size_t i = 0; i < api_kinds_n; i++) {
+                const api_kind *k = &api_kinds[i];
+                if (k->group[0]) {
+                        snprintf(apiv[i], sizeof(apiv[i]), "%s/%s", k->group, k->version);
+                        snprintf(qual[i], sizeof(qual[i]), "%s.%s", k->plural, k->group);
+                } else {
+                        snprintf(apiv[i], sizeof(apiv[i]), "%s", k->version);
+                        snprintf(qual[i], sizeof(qual[i]), "%s", k->plural);
+                }
+        }
+}
 
 const char *api_kind_api_version(const api_kind *k) {
-        size_t i = (size_t)(k - api_kinds);
-        if (!apiv[i][0]) {
-                if (k->group[0]) snprintf(apiv[i], sizeof(apiv[i]), "%s/%s", k->group, k->version);
-                else snprintf(apiv[i], sizeof(apiv[i]), "%s", k->version);
-        }
-        return apiv[i];
+        pthread_once(&names_once, names_init);
+        return apiv[k - api_kinds];
 }
 
 const char *api_kind_qualified(const api_kind *k) {
-        size_t i = (size_t)(k - api_kinds);
-        if (!qual[i][0]) {
-                if (k->group[0]) snprintf(qual[i], sizeof(qual[i]), "%s.%s", k->plural, k->group);
-                else snprintf(qual[i], sizeof(qual[i]), "%s", k->plural);
-        }
-        return qual[i];
+        pthread_once(&names_once, names_init);
+        return qual[k - api_kinds];
 }
