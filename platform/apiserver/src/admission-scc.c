@@ -86,16 +86,12 @@ void api_admit_scc_object(cJSON *obj, cJSON *causes) {
 
 /* --- pods -------------------------------------------------------------------------- */
 
-typedef struct use_ctx {
-        api_server *s;
-} use_ctx;
-
-static bool can_use(void *ud, const char *user, const char *const *groups, const char *scc_name, const char *ns) {
-        use_ctx *c = ud;
+bool api_scc_can_use(void *server, const char *user, const char *const *groups, const char *scc_name,
+                     const char *ns) {
         api_user u = {.name = user, .groups = groups};
         auth_attrs a = {.verb = "use", .group = "security.openshift.io", .resource = "securitycontextconstraints",
                         .subresource = "", .ns = ns ? ns : "", .name = scc_name};
-        return auth_authorize(c->s, &u, &a, NULL);
+        return auth_authorize(server, &u, &a, NULL);
 }
 
 static const char *const system_groups[] = {"system:masters", "system:authenticated", NULL};
@@ -192,7 +188,6 @@ void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const 
                               scc_pod_display_name(obj));
                 return;
         }
-        use_ctx uc = {s};
         scc_request req = {
                 .op = op == ADMIT_CREATE ? SCC_OP_CREATE : SCC_OP_UPDATE,
                 .pod = obj,
@@ -201,8 +196,8 @@ void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const 
                 .groups = u ? u->groups : system_groups,
                 .ns = ns,
                 .ns_annotations = ocx_json_path(nso, "metadata.annotations"),
-                .can_use = can_use,
-                .userdata = &uc,
+                .can_use = api_scc_can_use,
+                .userdata = s,
         };
         scc_decision d = {0};
         _cleanup_error_ ocx_error *e = NULL;

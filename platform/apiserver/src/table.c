@@ -417,9 +417,7 @@ static void scc_cells(const cJSON *o, cJSON *row, time_t now) {
 static const column project_cols[] = {NAMECOL, COL("Display Name", "string"), COL("Status", "string")};
 static void project_cells(const cJSON *o, cJSON *row, time_t now) {
         (void)now;
-        const char *dn = ocx_json_path_str(o, "metadata.annotations.openshift\\.io/display-name");
-        const cJSON *ann = ocx_json_path(o, "metadata.annotations");
-        dn = ocx_json_get_str(ann, "openshift.io/display-name");
+        const char *dn = ocx_json_get_str(ocx_json_path(o, "metadata.annotations"), "openshift.io/display-name");
         const char *phase = ocx_json_path_str(o, "status.phase");
         add_str(row, name_of(o));
         add_str(row, dn ? dn : "");

@@ -22,17 +22,6 @@
 #include "scc/admission.h"
 #include "ocx/banned.h"
 
-static bool can_use(void *ud, const char *user, const char *const *groups, const char *scc, const char *ns) {
-        api_user u = {.name = user, .groups = groups};
-        auth_attrs a = {.verb = "use",
-                        .group = "security.openshift.io",
-                        .resource = "securitycontextconstraints",
-                        .subresource = "",
-                        .ns = ns ? ns : "",
-                        .name = scc};
-        return auth_authorize(ud, &u, &a, NULL);
-}
-
 /* "What if the subject could use every SCC": the first SCC in order that
  * admits the pod. */
 static bool can_use_any(void *ud, const char *user, const char *const *groups, const char *scc, const char *ns) {
@@ -233,7 +222,7 @@ static cJSON *suggest(const review_ctx *c, const cJSON *pod, const char *user, c
                         cJSON_Delete(cp);
                         continue;
                 }
-                char *usable = try_admit(c, cp, user, groups, can_use, NULL, NULL);
+                char *usable = try_admit(c, cp, user, groups, api_scc_can_use, NULL, NULL);
                 if (usable) {
                         cJSON_AddStringToObject(sug, "field", field);
                         cJSON_AddStringToObject(sug, "change", change);
@@ -297,7 +286,7 @@ static void review(const review_ctx *c, const cJSON *tmpl, const char *user, con
         _cleanup_json_ cJSON *pod = pod_from_template(tmpl, c->ns, sa);
         cJSON *admitted = NULL;
         _cleanup_free_ char *reason = NULL;
-        _cleanup_free_ char *scc = try_admit(c, pod, user, groups, can_use, &admitted, &reason);
+        _cleanup_free_ char *scc = try_admit(c, pod, user, groups, api_scc_can_use, &admitted, &reason);
         if (scc) {
                 cJSON *by = cJSON_AddObjectToObject(status, "allowedBy");
                 cJSON_AddStringToObject(by, "name", scc);

@@ -22,6 +22,10 @@ const api_user *api_request_user(void);
 /* Pods: chooses the SCC and fills the security context (create), or checks
  * the update path; refusals set *reterr (EACCES, upstream's message). */
 void api_admit_pod_scc(api_server *s, int op, const char *ns, cJSON *obj, const cJSON *old, ocx_error **reterr);
+/* The engine's "may this subject use the SCC" callback: RBAC `use` on
+ * securitycontextconstraints (server = the api_server). */
+bool api_scc_can_use(void *server, const char *user, const char *const *groups, const char *scc_name,
+                     const char *ns);
 /* SCC objects: defaulting + validation (field causes). */
 void api_admit_scc_object(cJSON *obj, cJSON *causes);
 /* Namespaces: uid range, MCS label and supplemental groups from the lowest
